@@ -1,0 +1,37 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../observability/logger.js';
+import { ApiError } from './errors.js';
+import { validateRoutes } from './v1/validate.js';
+
+export interface ServerDeps {
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+/** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 1024 * 1024, disableRequestLogging: true });
+
+  // Documents arrive as XML or plain text; both are handed over as a string.
+  app.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) return reply.status(error.status).send(error.toJSON());
+    const validation = (error as { validation?: unknown }).validation;
+    if (validation !== undefined) {
+      return reply.status(400).send(new ApiError(400, 21100, `Invalid request: ${error.message}`).toJSON());
+    }
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(new ApiError(status, status === 413 ? 11750 : 20500, error.message).toJSON());
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(new ApiError(404, 20404, `The requested resource ${request.url} was not found`).toJSON()),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
+  await app.register(validateRoutes, { prefix: '/v1' });
+  return app;
+}
