@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import { ApiError } from './errors.js';
 import { validateRoutes } from './v1/validate.js';
@@ -10,14 +10,14 @@ export interface ServerDeps {
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 1024 * 1024, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, disableRequestLogging: true });
 
   // Documents arrive as XML or plain text; both are handed over as a string.
   app.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream'], { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send(error.toJSON());
     const validation = (error as { validation?: unknown }).validation;
     if (validation !== undefined) {

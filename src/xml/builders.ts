@@ -32,7 +32,10 @@ type ChildNames<T extends ElementTable, N extends keyof T> = T[N] extends { read
 type MethodName<N extends string> = N extends `${infer A}-${infer B}` ? `${Uncapitalize<A>}${Capitalize<MethodName<B>>}` : Uncapitalize<N>;
 
 type AddChild<T extends ElementTable, C extends keyof T & string> = T[C] extends { readonly text: unknown }
-  ? (text?: string, attrs?: AttrsInput<T[C]>) => ElementBuilder<T, C>
+  ? {
+      (text?: string, attrs?: AttrsInput<T[C]>): ElementBuilder<T, C>;
+      (attrs: AttrsInput<T[C]>): ElementBuilder<T, C>;
+    }
   : (attrs?: AttrsInput<T[C]>) => ElementBuilder<T, C>;
 
 /** The builder of element N: one method per child the table allows. */
@@ -133,8 +136,9 @@ class Factory {
       const childSpec = this.#spec.elements[child] as ElementSpec;
       const takesText = childSpec.text !== undefined;
       proto[methodName(child)] = function add(this: object, a?: unknown, b?: unknown): object {
+        // Elements that take text are called (text, attrs) or (attrs).
         const text = takesText && typeof a === 'string' ? a : undefined;
-        const attrs = (takesText ? b : a) as Record<string, unknown> | undefined;
+        const attrs = (text !== undefined || (takesText && a === undefined) ? b : a) as Record<string, unknown> | undefined;
         const node: BuiltNode = { name: child, attrs: [], content: text !== undefined && text !== '' ? [text] : [] };
         for (const [k, v] of Object.entries(attrs ?? {})) {
           if (v === undefined) continue;

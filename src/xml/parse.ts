@@ -1,6 +1,7 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { compileDialect, type CompiledDialect, type CompiledElement } from './compile.js';
 import { dialects, type DialectName } from './dialects/index.js';
+import { Refusal } from './values.js';
 import { FatalXmlIssue, XmlCode, type XmlIssue } from './issues.js';
 import { PLATFORM_NAMES, type LintTarget } from './lint.js';
 import type { Platform } from './spec.js';
@@ -184,7 +185,7 @@ class DocumentReader {
       this.#warnings.push(issue(XmlCode.Schema, 'The DOCTYPE declaration is ignored', parser.line, 1, 'warning'));
     });
     parser.on('opentagstart', (tag) => this.#markTag(parser, tag.name));
-    parser.on('opentag', (tag) => this.#open(tag));
+    parser.on('opentag', (tag) => this.#open(tag as SaxesTagPlain));
     parser.on('text', (t) => this.#addText(t));
     parser.on('cdata', (t) => this.#addText(t));
     parser.on('closetag', () => this.#close());
@@ -353,18 +354,18 @@ class DocumentReader {
       if (alias !== undefined) {
         this.#report('warning', `<${el.name}> attribute ${rawName} is read as ${alias}`, ...this.#attrPosition(rawName, line, column));
       }
-      const result = attr.read(raw);
-      if (!result.ok) {
+      const value = attr.read(raw);
+      if (value instanceof Refusal) {
         this.#report(
           'error',
-          `<${el.name}> ${name}="${raw}" ${result.reason}`,
+          `<${el.name}> ${name}="${raw}" ${value.reason}`,
           ...this.#attrPosition(rawName, line, column),
           attr.spec.detail,
         );
         continue;
       }
-      attrs[name] = result.value;
-      this.#lintAttribute(el, name, ...this.#attrPosition(rawName, line, column));
+      attrs[name] = value;
+      if (this.#options.target !== undefined) this.#lintAttribute(el, name, rawName, line, column);
     }
     return { name: el.name, line, column, text: '', attrs, children: [] };
   }
@@ -400,7 +401,7 @@ class DocumentReader {
       if (frame.text !== '') frame.content.push(frame.text);
       const content = normaliseMixed(frame.content);
       node.content = content;
-      node.text = content.map((part) => (typeof part === 'string' ? part : part.text)).join('').trim();
+      node.text = collapse(content.map((part) => (typeof part === 'string' ? part : part.text)).join('')).trim();
     } else {
       node.text = frame.text.trim();
     }
@@ -436,11 +437,11 @@ class DocumentReader {
       return;
     }
     if (el.spec.mixed) return;
-    const result = spec.read(node.text);
-    if (!result.ok) {
-      this.#report('error', `<${el.name}> text "${abbreviate(node.text)}" ${result.reason}`, node.line, node.column, el.spec.nestingDetail);
-    } else if (typeof result.value === 'string') {
-      node.text = result.value;
+    const value = spec.read(node.text);
+    if (value instanceof Refusal) {
+      this.#report('error', `<${el.name}> text "${abbreviate(node.text)}" ${value.reason}`, node.line, node.column, el.spec.nestingDetail);
+    } else if (typeof value === 'string') {
+      node.text = value;
     }
   }
 
@@ -488,16 +489,19 @@ class DocumentReader {
     }
   }
 
-  #lintAttribute(el: CompiledElement, name: string, line: number, column: number): void {
+  #lintAttribute(el: CompiledElement, name: string, rawName: string, elementLine: number, elementColumn: number): void {
     const target = this.#options.target;
     if (target === undefined || target === 'apifonica') return;
     const elementMissing = el.spec.platforms !== undefined && !el.spec.platforms.includes(target);
     if (elementMissing) return;
     const spec = el.attrs.get(name)!.spec;
     const advice = spec.advice?.[target as Platform];
-    if (spec.platforms !== undefined && !spec.platforms.includes(target)) {
+    const missing = spec.platforms !== undefined && !spec.platforms.includes(target);
+    if (!missing && !advice) return;
+    const [line, column] = this.#attrPosition(rawName, elementLine, elementColumn);
+    if (missing) {
       this.#report('warning', `${PLATFORM_NAMES[target]} ignores <${el.name}> ${name}${advice ? `: ${advice}` : ''}`, line, column);
-    } else if (advice) {
+    } else {
       this.#report('warning', `${PLATFORM_NAMES[target]}: <${el.name}> ${name} ${advice}`, line, column);
     }
   }

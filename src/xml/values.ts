@@ -1,15 +1,18 @@
 import type { ValueSpec } from './spec.js';
 
-/** What an attribute reader yields: a value, or a reason the text was refused. */
-export type ReadResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+/** Why a text was refused; allocated only on failure, so reading a valid value allocates nothing. */
+export class Refusal {
+  constructor(readonly reason: string) {}
+}
 
-export type ValueReader = (raw: string) => ReadResult;
+/** Reads a raw attribute (or text) into its typed value, or a Refusal. */
+export type ValueReader = (raw: string) => unknown;
 
 const INT = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
-const ok = (value: unknown): ReadResult => ({ ok: true, value });
-const refused = (reason: string): ReadResult => ({ ok: false, reason });
+const ok = <T>(value: T): T => value;
+const refused = (reason: string): Refusal => new Refusal(reason);
 
 function range(min: number | undefined, max: number | undefined): string {
   if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;

@@ -31,7 +31,6 @@ export async function validateRoutes(app: FastifyInstance): Promise<void> {
     '/validate',
     {
       schema: {
-        summary: 'Validate a call-control document',
         querystring: ValidateQuery,
         response: { 200: ValidationRecord },
       },

@@ -14,6 +14,7 @@ import type { DialectSpec, ElementTable, Platform } from '../spec.js';
 import {
   BOOL_VALUE,
   DTMF_STRING,
+  HTTP_METHOD,
   KEY_SET,
   ONE_KEY,
   POST_METHOD,
@@ -349,7 +350,14 @@ export const twimlElements = {
       sendRecordingUrl: { ...BOOL_VALUE, platforms: TELNYX },
       audioUrl: { ...URL_VALUE, platforms: TELNYX, doc: 'TeXML: audio played to the caller while dialling.' },
       passDiversionHeader: { ...BOOL_VALUE, platforms: TELNYX },
-      ...machineDetection(TELNYX),
+      // TeXML also detects machines on <Dial> itself; its defaults there are not documented.
+      machineDetection: { type: 'enum', values: ['Enable', 'DetectMessageEnd', 'Disable'], platforms: TELNYX },
+      machineDetectionTimeout: { type: 'int', min: 3, max: 60, platforms: TELNYX },
+      machineDetectionSpeechThreshold: { type: 'int', min: 0, platforms: TELNYX },
+      machineDetectionSpeechEndThreshold: { type: 'int', min: 0, platforms: TELNYX },
+      machineDetectionSilenceTimeout: { type: 'int', min: 0, platforms: TELNYX },
+      amdStatusCallback: { ...URL_VALUE, platforms: TELNYX },
+      amdStatusCallbackMethod: { ...HTTP_METHOD, platforms: TELNYX },
       detectionMode: { ...TEXT_VALUE, platforms: TELNYX },
     },
     text: { type: 'string', requiredUnless: 'children' },
@@ -525,7 +533,8 @@ export const twimlElements = {
       customerId: { ...TEXT_VALUE },
       copyParentTo: { ...BOOL_VALUE },
     },
-    text: { type: 'string', requiredUnless: 'children' },
+    // Optional: twilio-node writes the SID as text and may add <Parameter> children beside it.
+    text: { type: 'string', pattern: /^AP[0-9a-fA-F]{32}$/ },
     children: ['ApplicationSid', 'Parameter'],
     doc: 'Dials another TwiML application (its SID as text or in <ApplicationSid>).',
   },
@@ -1246,10 +1255,12 @@ export const twimlElements = {
         advice: { signalwire: 'not documented on SignalWire; use action' },
       },
     },
-    text: { type: 'string', maxLength: 1600, requiredUnless: 'children' },
+    // Text is optional: twilio-node writes <Message>Hi<Media>…</Media></Message>, so text and
+    // children may meet; a message with neither is refused when sent (14103), not here.
+    text: { type: 'string', maxLength: 1600 },
     children: ['Body', 'Media'],
     maxChildren: 10,
-    doc: 'Sends a message: text, or <Body> and up to 10 <Media>.',
+    doc: 'Sends a message: its text or <Body>, and up to 10 <Media>.',
   },
   Body: {
     platforms: NOT_TELNYX,
