@@ -716,7 +716,7 @@ export const twimlElements = {
     platforms: TWILIO_SIGNALWIRE,
     advice: {
       twilio: 'deprecated; Twilio recommends the Messages REST API',
-      telnyx: 'TeXML has no <Sms>; send messages with the Telnyx Messaging API',
+      telnyx: 'send messages with the Telnyx Messaging API instead',
     },
     attrs: {
       to: { ...TEXT_VALUE, detail: 14101, doc: 'Default: the caller.' },
@@ -1016,7 +1016,7 @@ export const twimlElements = {
     platforms: TELNYX,
     advice: {
       signalwire: 'SignalWire uses <Denoise>on</Denoise>',
-      twilio: 'Twilio has no noise suppression',
+      twilio: 'Twilio offers no noise suppression verb',
     },
     attrs: {
       direction: { type: 'enum', values: ['inbound', 'outbound', 'both'], doc: 'Unverified in TeXML docs.' },
