@@ -60,7 +60,8 @@ export const sipUri: fc.Arbitrary<SipUri> = rec({
   password: fc.constant(undefined),
   host,
   port: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }),
-  params: fc.array(uriParam, { maxLength: 3 }),
+  // RFC 3261 §19.1.1: a parameter name appears at most once in a URI.
+  params: fc.uniqueArray(uriParam, { maxLength: 3, selector: (p) => p.name.toLowerCase() }),
   headers: fc.array(rec({ name: str(withEscapes(HNV), 1, 6), value: str(withEscapes(HNV), 0, 6) }), { maxLength: 2 }),
 }).chain((u) =>
   u.user === undefined
@@ -75,7 +76,7 @@ export const telUri: fc.Arbitrary<TelUri> = rec({
     str(chars('0123456789-.()'), 1, 12).map((n) => `+1${n}`),
     str(chars('0123456789*#'), 1, 8),
   ),
-  params: fc.array(uriParam, { maxLength: 2 }),
+  params: fc.uniqueArray(uriParam, { maxLength: 2, selector: (p) => p.name.toLowerCase() }),
 });
 
 export const absoluteUri: fc.Arbitrary<AbsoluteUri> = rec({
@@ -105,7 +106,7 @@ const headerParam: fc.Arbitrary<SipParam> = rec({
 });
 
 export const nameAddr: fc.Arbitrary<NameAddr> = fc
-  .record({ displayName, uri, params: fc.array(headerParam, { maxLength: 3 }) })
+  .record({ displayName, uri, params: fc.uniqueArray(headerParam, { maxLength: 3, selector: (p) => p.name.toLowerCase() }) })
   .map((a) => {
     const tag = a.params.find((p) => p.name.toLowerCase() === 'tag');
     return { ...a, tag: typeof tag?.value === 'string' ? tag.value : undefined };
@@ -119,7 +120,10 @@ export const via: fc.Arbitrary<Via> = fc
     branch: token.map((t) => `z9hG4bK${t}`),
     received: fc.option(ipv4, { nil: undefined }),
     rport: fc.option(fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }), { nil: undefined }),
-    extra: fc.array(rec({ name: token.map((t) => `x-${t}`), value: fc.option(token, { nil: null }) }), { maxLength: 2 }),
+    extra: fc.uniqueArray(rec({ name: token.map((t) => `x-${t}`), value: fc.option(token, { nil: null }) }), {
+      maxLength: 2,
+      selector: (p) => p.name.toLowerCase(),
+    }),
   })
   .map((v) => {
     const params: SipParam[] = [{ name: 'branch', value: v.branch }];
