@@ -62,7 +62,10 @@ export const sipUri: fc.Arbitrary<SipUri> = rec({
   port: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }),
   // RFC 3261 §19.1.1: a parameter name appears at most once in a URI.
   params: fc.uniqueArray(uriParam, { maxLength: 3, selector: (p) => p.name.toLowerCase() }),
-  headers: fc.array(rec({ name: str(withEscapes(HNV), 1, 6), value: str(withEscapes(HNV), 0, 6) }), { maxLength: 2 }),
+  headers: fc.uniqueArray(rec({ name: str(withEscapes(HNV), 1, 6), value: str(withEscapes(HNV), 0, 6) }), {
+    maxLength: 2,
+    selector: (h) => h.name.toLowerCase(),
+  }),
 }).chain((u) =>
   u.user === undefined
     ? fc.constant(u)
