@@ -10,7 +10,7 @@
  * Twilio core subset (matrix ✓ or [inferred]), and at attribute level as what Twilio and
  * SignalWire both have.
  */
-import type { DialectSpec, ElementTable, Platform } from '../spec.js';
+import type { AttrSpec, DialectSpec, ElementTable, Platform } from '../spec.js';
 import {
   BOOL_VALUE,
   DTMF_STRING,
@@ -72,6 +72,30 @@ const SSML_INLINE = ['break', 'emphasis', 'lang', 'phoneme', 'prosody', 'say-as'
 const SSML_ALL = ['break', 'emphasis', 'lang', 'p', 'phoneme', 'prosody', 's', 'say-as', 'sub', 'w'] as const;
 /** SSML is documented for Twilio, SignalWire and TeXML; Commio's `<Say>` is inferred, SSML unknown. */
 const SSML_PLATFORMS = NOT_COMMIO;
+
+/** Attributes <ConversationRelay> and <Assistant> share: the voice agent's speech settings. */
+const VOICE_AGENT_ATTRS = {
+  welcomeGreeting: { ...TEXT_VALUE },
+  welcomeGreetingInterruptible: { ...TEXT_VALUE, doc: 'any, none, dtmf, speech (or true/false).' },
+  language: { ...TEXT_VALUE },
+  ttsLanguage: { ...TEXT_VALUE },
+  ttsProvider: { ...TEXT_VALUE },
+  voice: { ...TEXT_VALUE },
+  transcriptionLanguage: { ...TEXT_VALUE },
+  transcriptionProvider: { ...TEXT_VALUE },
+  speechModel: { ...TEXT_VALUE },
+  interruptible: { ...TEXT_VALUE, doc: 'any, none, dtmf, speech (or true/false).' },
+  interruptSensitivity: { ...TEXT_VALUE },
+  dtmfDetection: { ...BOOL_VALUE },
+  profanityFilter: { ...BOOL_VALUE },
+  partialPrompts: { ...BOOL_VALUE },
+  preemptible: { ...BOOL_VALUE },
+  reportInputDuringAgentSpeech: { ...BOOL_VALUE },
+  hints: { ...TEXT_VALUE },
+  debug: { ...TEXT_VALUE },
+  intelligenceService: { ...TEXT_VALUE },
+  elevenlabsTextNormalization: { ...TEXT_VALUE },
+} as const satisfies Readonly<Record<string, AttrSpec>>;
 
 export const twimlElements = {
   Response: {
@@ -820,26 +844,7 @@ export const twimlElements = {
     platforms: TWILIO_TELNYX,
     attrs: {
       url: { ...URL_VALUE, doc: 'wss:// URL of the application that receives text and sends replies.' },
-      welcomeGreeting: { ...TEXT_VALUE },
-      welcomeGreetingInterruptible: { ...TEXT_VALUE, doc: 'any, none, dtmf, speech (or true/false).' },
-      language: { ...TEXT_VALUE },
-      ttsLanguage: { ...TEXT_VALUE },
-      ttsProvider: { ...TEXT_VALUE },
-      voice: { ...TEXT_VALUE },
-      transcriptionLanguage: { ...TEXT_VALUE },
-      transcriptionProvider: { ...TEXT_VALUE },
-      speechModel: { ...TEXT_VALUE },
-      interruptible: { ...TEXT_VALUE, doc: 'any, none, dtmf, speech (or true/false).' },
-      interruptSensitivity: { ...TEXT_VALUE },
-      dtmfDetection: { ...BOOL_VALUE },
-      profanityFilter: { ...BOOL_VALUE },
-      partialPrompts: { ...BOOL_VALUE },
-      preemptible: { ...BOOL_VALUE },
-      reportInputDuringAgentSpeech: { ...BOOL_VALUE },
-      hints: { ...TEXT_VALUE },
-      debug: { ...TEXT_VALUE },
-      intelligenceService: { ...TEXT_VALUE },
-      elevenlabsTextNormalization: { ...TEXT_VALUE },
+      ...VOICE_AGENT_ATTRS,
       events: { ...TEXT_VALUE },
       backgroundnoisereduction: { ...TEXT_VALUE },
       deepgramsmartformat: { ...TEXT_VALUE },
@@ -862,26 +867,7 @@ export const twimlElements = {
     advice: { telnyx: 'TeXML uses <Connect><AIAssistant>' },
     attrs: {
       id: { ...TEXT_VALUE },
-      welcomeGreeting: { ...TEXT_VALUE },
-      welcomeGreetingInterruptible: { ...TEXT_VALUE },
-      language: { ...TEXT_VALUE },
-      ttsLanguage: { ...TEXT_VALUE },
-      ttsProvider: { ...TEXT_VALUE },
-      voice: { ...TEXT_VALUE },
-      transcriptionLanguage: { ...TEXT_VALUE },
-      transcriptionProvider: { ...TEXT_VALUE },
-      speechModel: { ...TEXT_VALUE },
-      interruptible: { ...TEXT_VALUE },
-      interruptSensitivity: { ...TEXT_VALUE },
-      dtmfDetection: { ...BOOL_VALUE },
-      profanityFilter: { ...BOOL_VALUE },
-      partialPrompts: { ...BOOL_VALUE },
-      preemptible: { ...BOOL_VALUE },
-      reportInputDuringAgentSpeech: { ...BOOL_VALUE },
-      hints: { ...TEXT_VALUE },
-      debug: { ...TEXT_VALUE },
-      intelligenceService: { ...TEXT_VALUE },
-      elevenlabsTextNormalization: { ...TEXT_VALUE },
+      ...VOICE_AGENT_ATTRS,
     },
     children: ['Language', 'Parameter'],
     doc: 'A Twilio AI assistant (by id) takes the call.',
