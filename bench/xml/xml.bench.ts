@@ -42,6 +42,19 @@ export default async function xmlBench() {
     },
     { unit: 'docs/s' },
   );
+  // Billion laughs: ten levels of ten references each, 10^9 expansions if honoured.
+  const levels = Array.from({ length: 10 }, (_, i) =>
+    i === 0 ? '<!ENTITY l0 "lol">' : `<!ENTITY l${i} "${`&l${i - 1};`.repeat(10)}">`,
+  ).join('\n');
+  const bomb = `<?xml version="1.0"?>\n<!DOCTYPE r [\n${levels}\n]>\n<Response><Say>&l9;</Say></Response>`;
+  const bombTimes: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    const outcome = parseDocument(bomb);
+    bombTimes.push(performance.now() - t0);
+    if (outcome.errors[0]?.code !== 12100) throw new Error('entity bomb was not refused');
+  }
+  bombTimes.sort((a, b) => a - b);
   const raw = rates.find((r) => r.name === 'raw saxes parse')!.perSecond;
   const ours = rates.find((r) => r.name === 'dialtone parse + validate')!.perSecond;
   return {
@@ -49,6 +62,8 @@ export default async function xmlBench() {
       documentBytes: bytes.length,
       ratioOfRawParse: Number((ours / raw).toFixed(3)),
       goal: '>= 0.5 of the raw saxes parse rate',
+      entityBombRejectMsMedian: Number(bombTimes[100]!.toFixed(4)),
+      entityBombRejectMsMax: Number(bombTimes[199]!.toFixed(4)),
     },
     rates,
   };

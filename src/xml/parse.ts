@@ -1,4 +1,4 @@
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { SaxesParser, type SaxesTagPlain, type XMLDecl } from 'saxes';
 import { compileDialect, type CompiledDialect, type CompiledElement } from './compile.js';
 import { dialects, type DialectName } from './dialects/index.js';
 import { Refusal } from './values.js';
@@ -70,7 +70,7 @@ function dialectForRoot(name: string): DialectName | undefined {
 
 /** Collapses white space in SSML-bearing text the way a speech engine reads it. */
 function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ');
+  return /\s\s|[\t\n\r\f\v]/.test(text) ? text.replace(/\s+/g, ' ') : text;
 }
 
 /** Apifonica's own examples write `signal=reject` unquoted; we read them the way it does. */
@@ -137,6 +137,46 @@ function failed(fatal: XmlIssue): ParseOutcome {
   return { root: null, dialect: null, kind: null, errors: [fatal], warnings: [] };
 }
 
+/**
+ * One saxes parser serves every document in turn (parsing is synchronous): building a
+ * parser and registering its handlers per document cost more than validating it.
+ * saxes resets itself at `close()`; after a fatal error the parser is dropped.
+ */
+let idleParser: SaxesParser | null = null;
+let activeReader: DocumentReader | null = null;
+
+function fail(parser: SaxesParser, err: Error): never {
+  const message = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '').replace(/\.$/, '');
+  throw new FatalXmlIssue(
+    issue(XmlCode.ParseFailure, `The document is not well-formed XML: ${message}`, parser.line, Math.max(1, parser.column)),
+  );
+}
+
+function newParser(): SaxesParser {
+  const parser = new SaxesParser({ position: true });
+  parser.on('xmldecl', (decl) => activeReader!.xmlDecl(parser, decl));
+  parser.on('doctype', (doctype) => activeReader!.doctype(parser, doctype));
+  parser.on('opentagstart', (tag) => activeReader!.markTag(parser, tag.name));
+  parser.on('opentag', (tag) => activeReader!.open(tag as SaxesTagPlain));
+  parser.on('text', (t) => activeReader!.addText(t));
+  parser.on('cdata', (t) => activeReader!.addText(t));
+  parser.on('closetag', () => activeReader!.close());
+  parser.on('error', (err) => fail(parser, err));
+  return parser;
+}
+
+function acquireParser(reader: DocumentReader): SaxesParser {
+  const parser = idleParser ?? newParser();
+  idleParser = null;
+  activeReader = reader;
+  return parser;
+}
+
+function releaseParser(parser: SaxesParser): void {
+  activeReader = null;
+  idleParser = parser;
+}
+
 /** One pass of saxes over one text; holds the state of that pass only. */
 class DocumentReader {
   readonly #text: string;
@@ -162,42 +202,12 @@ class DocumentReader {
   }
 
   read(): ParseOutcome {
-    const parser = new SaxesParser({ position: true });
-    parser.on('xmldecl', (decl) => {
-      this.#sawDeclaration = true;
-      if (decl.version !== undefined && decl.version !== '1.0') {
-        throw new FatalXmlIssue(
-          issue(XmlCode.InvalidVersion, `XML version ${decl.version} is not supported; use 1.0`, parser.line, 1),
-        );
-      }
-      if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) {
-        this.#warnings.push(
-          issue(XmlCode.Schema, `The document declares encoding ${decl.encoding}; it was read as UTF-8`, parser.line, 1, 'warning'),
-        );
-      }
-    });
-    parser.on('doctype', (doctype) => {
-      if (/<!ENTITY/i.test(doctype)) {
-        throw new FatalXmlIssue(
-          issue(XmlCode.ParseFailure, 'A DOCTYPE that declares entities is not allowed', parser.line, 1),
-        );
-      }
-      this.#warnings.push(issue(XmlCode.Schema, 'The DOCTYPE declaration is ignored', parser.line, 1, 'warning'));
-    });
-    parser.on('opentagstart', (tag) => this.#markTag(parser, tag.name));
-    parser.on('opentag', (tag) => this.#open(tag as SaxesTagPlain));
-    parser.on('text', (t) => this.#addText(t));
-    parser.on('cdata', (t) => this.#addText(t));
-    parser.on('closetag', () => this.#close());
-    parser.on('error', (err) => {
-      const message = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '').replace(/\.$/, '');
-      throw new FatalXmlIssue(
-        issue(XmlCode.ParseFailure, `The document is not well-formed XML: ${message}`, parser.line, Math.max(1, parser.column)),
-      );
-    });
+    const parser = acquireParser(this);
     try {
       parser.write(this.#text).close();
+      releaseParser(parser);
     } catch (err) {
+      // A parser abandoned mid-document is not reusable; the next document gets a new one.
       if (err instanceof FatalXmlIssue) {
         return { root: null, dialect: this.#dialectName, kind: null, errors: [err.issue], warnings: this.#warnings };
       }
@@ -217,12 +227,34 @@ class DocumentReader {
     return { root, dialect: this.#dialectName, kind, errors: this.#errors, warnings: this.#warnings };
   }
 
+
+  xmlDecl(parser: SaxesParser, decl: XMLDecl): void {
+    this.#sawDeclaration = true;
+    if (decl.version !== undefined && decl.version !== '1.0') {
+      throw new FatalXmlIssue(
+        issue(XmlCode.InvalidVersion, `XML version ${decl.version} is not supported; use 1.0`, parser.line, 1),
+      );
+    }
+    if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) {
+      this.#warnings.push(
+        issue(XmlCode.Schema, `The document declares encoding ${decl.encoding}; it was read as UTF-8`, parser.line, 1, 'warning'),
+      );
+    }
+  }
+
+  doctype(parser: SaxesParser, doctype: string): void {
+    if (/<!ENTITY/i.test(doctype)) {
+      throw new FatalXmlIssue(issue(XmlCode.ParseFailure, 'A DOCTYPE that declares entities is not allowed', parser.line, 1));
+    }
+    this.#warnings.push(issue(XmlCode.Schema, 'The DOCTYPE declaration is ignored', parser.line, 1, 'warning'));
+  }
+
   #report(severity: XmlIssue['severity'], message: string, line: number, column: number, detail?: number): void {
     (severity === 'error' ? this.#errors : this.#warnings).push(issue(XmlCode.Schema, message, line, column, severity, detail));
   }
 
   /** Records where the `<` of the tag being opened stands; saxes is one past the name. */
-  #markTag(parser: SaxesParser, name: string): void {
+  markTag(parser: SaxesParser, name: string): void {
     this.#elementCount++;
     if (this.#elementCount > this.#limits.maxElements) {
       throw new FatalXmlIssue(
@@ -262,7 +294,7 @@ class DocumentReader {
     this.#tagColumn = offset - (starts[lo] ?? 0) + 1;
   }
 
-  #open(tag: SaxesTagPlain): void {
+  open(tag: SaxesTagPlain): void {
     const line = this.#tagLine;
     const column = this.#tagColumn;
     const parent = this.#stack[this.#stack.length - 1];
@@ -388,12 +420,12 @@ class DocumentReader {
     return this.#text.slice(start, end === -1 ? undefined : end);
   }
 
-  #addText(t: string): void {
+  addText(t: string): void {
     const frame = this.#stack[this.#stack.length - 1];
     if (frame !== undefined) frame.text += t;
   }
 
-  #close(): void {
+  close(): void {
     const frame = this.#stack.pop();
     if (frame === undefined || frame.el === null || frame.node === null) return;
     const { el, node } = frame;
