@@ -68,9 +68,9 @@ function dialectForRoot(name: string): DialectName | undefined {
   return undefined;
 }
 
-/** Collapses white space in SSML-bearing text the way a speech engine reads it. */
+/** Collapses XML white space (space, tab, CR, LF) in SSML-bearing text, as a speech engine reads it. */
 function collapse(text: string): string {
-  return /\s\s|[\t\n\r\f\v]/.test(text) ? text.replace(/\s+/g, ' ') : text;
+  return /[ \t\r\n]{2}|[\t\r\n]/.test(text) ? text.replace(/[ \t\r\n]+/g, ' ') : text;
 }
 
 /** Apifonica's own examples write `signal=reject` unquoted; we read them the way it does. */
