@@ -17,6 +17,8 @@ export interface CompiledElement {
   /** The defaults of every attribute that has one, copied into each node. */
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly children: ReadonlySet<string>;
+  /** Attributes without which the element is invalid. */
+  readonly requiredAttrs: readonly string[];
   readonly text: (TextSpec & { readonly read: ValueReader }) | undefined;
 }
 
@@ -44,6 +46,9 @@ function compileElement(name: string, spec: ElementSpec): CompiledElement {
     attrAliases: new Map(Object.entries(spec.attrAliases ?? {})),
     defaults: Object.freeze(defaults),
     children: new Set(spec.children ?? []),
+    requiredAttrs: Object.entries(spec.attrs)
+      .filter(([, a]) => a.required === true)
+      .map(([n]) => n),
     text: spec.text ? { ...spec.text, read: valueReader(spec.text) } : undefined,
   };
 }

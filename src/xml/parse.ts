@@ -399,6 +399,11 @@ class DocumentReader {
       attrs[name] = value;
       if (this.#options.target !== undefined) this.#lintAttribute(el, name, rawName, line, column);
     }
+    for (const name of el.requiredAttrs) {
+      if (attrs[name] === undefined && tag.attributes[name] === undefined) {
+        this.#report('error', `<${el.name}> needs a ${name} attribute`, line, column, el.spec.nestingDetail);
+      }
+    }
     return { name: el.name, line, column, text: '', attrs, children: [] };
   }
 
@@ -438,10 +443,28 @@ class DocumentReader {
       node.text = frame.text.trim();
     }
     this.#checkText(el, node);
+    this.#checkChildCounts(el, node);
     const parent = this.#stack[this.#stack.length - 1];
     if (parent?.node) {
       parent.node.children.push(node);
       if (parent.content !== null) parent.content.push(node);
+    }
+  }
+
+  #checkChildCounts(el: CompiledElement, node: XmlNode): void {
+    const { minChildren, maxChildren } = el.spec;
+    if (minChildren !== undefined && node.children.length < minChildren) {
+      const kinds = [...el.children].map((c) => `<${c}>`).join(', ');
+      this.#report('error', `<${el.name}> needs at least ${minChildren} of ${kinds}`, node.line, node.column, el.spec.nestingDetail);
+    }
+    if (maxChildren !== undefined && node.children.length > maxChildren) {
+      const counts = new Map<string, number>();
+      for (const child of node.children) counts.set(child.name, (counts.get(child.name) ?? 0) + 1);
+      for (const [name, count] of counts) {
+        if (count > maxChildren) {
+          this.#report('error', `<${el.name}> holds ${count} <${name}>; the most is ${maxChildren}`, node.line, node.column, el.spec.nestingDetail);
+        }
+      }
     }
   }
 
@@ -460,7 +483,7 @@ class DocumentReader {
           ? node.children.length > 0
           : spec.requiredUnless !== undefined && node.attrs[spec.requiredUnless] !== undefined;
       if (spec.required === true || (spec.requiredUnless !== undefined && !excused)) {
-        this.#report('error', `<${el.name}> needs ${describeText(spec.type)}`, node.line, node.column, el.spec.nestingDetail);
+        this.#report('error', `<${el.name}> needs ${describeText(spec.type)}`, node.line, node.column, spec.detail ?? el.spec.nestingDetail);
       }
       return;
     }
@@ -468,11 +491,10 @@ class DocumentReader {
       this.#report('error', `<${el.name}> takes text or nested elements, not both`, node.line, node.column, el.spec.nestingDetail);
       return;
     }
-    if (el.spec.mixed) return;
     const value = spec.read(node.text);
     if (value instanceof Refusal) {
-      this.#report('error', `<${el.name}> text "${abbreviate(node.text)}" ${value.reason}`, node.line, node.column, el.spec.nestingDetail);
-    } else if (typeof value === 'string') {
+      this.#report('error', `<${el.name}> text "${abbreviate(node.text)}" ${value.reason}`, node.line, node.column, spec.detail ?? el.spec.nestingDetail);
+    } else if (typeof value === 'string' && !el.spec.mixed) {
       node.text = value;
     }
   }

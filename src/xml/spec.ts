@@ -53,6 +53,8 @@ export type AttrSpec = ValueSpec & {
   readonly platforms?: readonly Platform[];
   /** Per-platform advice for `--target`, e.g. `{ telnyx: 'TeXML calls this fromDisplayName' }`. */
   readonly advice?: Partial<Readonly<Record<Platform, string>>>;
+  /** The element is invalid without this attribute (`<Stream url>`, `<Parameter name>`). */
+  readonly required?: boolean;
   /** One line for builders' doc comments and the OpenAPI description. */
   readonly doc?: string;
 };
@@ -63,6 +65,8 @@ export type TextSpec = ValueSpec & {
   readonly required?: boolean;
   /** Text is optional when this attribute is present (`<Play digits>`), or when children exist. */
   readonly requiredUnless?: 'children' | string;
+  /** Twilio's code for missing or invalid text (13520 for `<Say>`), reported as detail. */
+  readonly detail?: number;
 };
 
 export interface ElementSpec {
@@ -77,6 +81,8 @@ export interface ElementSpec {
   readonly nestingDetail?: number;
   /** The most children of one kind (`Media` ≤ 10, Dial targets ≤ 10). */
   readonly maxChildren?: number;
+  /** The fewest element children (`<makeCall>` needs a target, `<Refer>` its `<Sip>`). */
+  readonly minChildren?: number;
   /** For verbs directly under the root: which kind of document they belong to. */
   readonly kind?: 'voice' | 'messaging' | 'both';
   /** Platforms that have this element; absent means all of them. */

@@ -65,6 +65,7 @@ export const apifonicaElements = {
       whisper_b: { ...URL_VALUE, doc: 'Audio played to leg B when the call is answered.' },
     },
     children: ['number', 'sip'],
+    minChildren: 1,
     doc: 'Calls one or more <number>/<sip> targets at once and connects the first to answer. At least one child is required (the table cannot say so; the verb handler must).',
   },
   number: {

@@ -152,7 +152,7 @@ export const twimlElements = {
       },
       voiceSpeed: { type: 'number', min: 0, platforms: TELNYX, doc: 'TeXML speaking rate.' },
     },
-    text: { type: 'string', maxLength: 4096, requiredUnless: 'children' },
+    text: { type: 'string', maxLength: 4096, requiredUnless: 'children', detail: 13520 },
     mixed: true,
     children: SSML_ALL,
     doc: 'Speaks text with text-to-speech; SSML tags may be interleaved with the text (empty text: Twilio 13520).',
@@ -461,7 +461,7 @@ export const twimlElements = {
   },
   Header: {
     platforms: TWILIO,
-    attrs: { name: { ...TEXT_VALUE }, value: { ...TEXT_VALUE } },
+    attrs: { name: { ...TEXT_VALUE, required: true }, value: { ...TEXT_VALUE, required: true } },
     doc: 'One custom SIP header.',
   },
   Uri: {
@@ -687,6 +687,7 @@ export const twimlElements = {
       method: { ...POST_METHOD },
     },
     children: ['Sip'],
+    minChildren: 1,
     doc: 'Transfers a SIP call with SIP REFER to the nested <Sip> URI (SIP legs only: 13801).',
   },
 
@@ -911,7 +912,7 @@ export const twimlElements = {
   Language: {
     platforms: TWILIO_TELNYX,
     attrs: {
-      code: { ...TEXT_VALUE },
+      code: { ...TEXT_VALUE, required: true },
       ttsProvider: { ...TEXT_VALUE },
       voice: { ...TEXT_VALUE },
       transcriptionProvider: { ...TEXT_VALUE },
@@ -921,12 +922,12 @@ export const twimlElements = {
   },
   Config: {
     platforms: TWILIO,
-    attrs: { name: { ...TEXT_VALUE }, value: { ...TEXT_VALUE } },
+    attrs: { name: { ...TEXT_VALUE, required: true }, value: { ...TEXT_VALUE, required: true } },
     doc: 'A provider setting of a VirtualAgent or Transcription.',
   },
   Parameter: {
     platforms: NOT_COMMIO,
-    attrs: { name: { ...TEXT_VALUE }, value: { ...TEXT_VALUE } },
+    attrs: { name: { ...TEXT_VALUE, required: true }, value: { ...TEXT_VALUE, required: true } },
     doc: 'A custom name/value passed on to the stream, client, application, connector or status callback.',
   },
 
