@@ -242,6 +242,7 @@ export class InviteClientTransaction {
       case 'terminated': {
         this.#timers.disarmAll();
         this.#final.reject(this.#cause ?? new TransactionTerminatedError('INVITE transaction terminated'));
+        callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
         callUser(this.#options.logger, 'terminated', this.#user.terminated);
         return;
       }

@@ -123,6 +123,12 @@ export class InviteServerTransaction {
     return this.#toTag;
   }
 
+  /** The To tag, made up now if no response carried one yet (the 200 to a CANCEL shares it, §9.2). */
+  ensureToTag(): string {
+    this.#toTag ??= newTag();
+    return this.#toTag;
+  }
+
   setUser(user: ServerTransactionUser): void {
     this.#user = user;
   }
@@ -298,6 +304,7 @@ export class InviteServerTransaction {
         return;
       case 'terminated':
         this.#timers.disarmAll();
+        callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
         callUser(this.#options.logger, 'terminated', this.#user.terminated);
         return;
       case 'proceeding':

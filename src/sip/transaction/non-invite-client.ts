@@ -197,6 +197,7 @@ export class NonInviteClientTransaction {
       this.#timers.disarmAll();
       const cause = this.#cause ?? new TransactionTerminatedError(`${this.request.method} transaction terminated`);
       this.#final.reject(cause);
+      callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
       callUser(this.#options.logger, 'terminated', this.#user.terminated);
     }
   }

@@ -183,6 +183,7 @@ export class NonInviteServerTransaction {
     }
     if (next === 'terminated') {
       this.#timers.disarmAll();
+      callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
       callUser(this.#options.logger, 'terminated', this.#user.terminated);
     }
   }

@@ -23,6 +23,11 @@ export interface TransactionOptions {
   readonly send: (message: SipMessage) => Promise<void>;
   /** Where a throwing TU callback is reported. */
   readonly logger?: SipLogger;
+  /**
+   * The owner's hook (the transaction layer removes the transaction from its table),
+   * called on reaching Terminated, before the TU's `terminated` callback.
+   */
+  readonly onTerminated?: () => void;
 }
 
 /** Why a client transaction ended without a final response. */

@@ -80,4 +80,4 @@ export const silentLogger: SipLogger = Object.freeze({
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
-}) as unknown as SipLogger;
+});
