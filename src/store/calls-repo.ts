@@ -1,0 +1,147 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { isoNow } from './now.js';
+import type { CallDirection, CallsTable, CallStatus, Database } from './schema.js';
+import { newSid } from './sid.js';
+
+export interface Call {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly parentCallSid: string | null;
+  readonly phoneNumberSid: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly callerName: string | null;
+  readonly forwardedFrom: string | null;
+  readonly direction: CallDirection;
+  readonly status: CallStatus;
+  readonly startTime: string | null;
+  readonly endTime: string | null;
+  readonly duration: number | null;
+  readonly answeredBy: string | null;
+  readonly apiVersion: string;
+  readonly sipCallId: string | null;
+  readonly dateCreated: string;
+  readonly dateUpdated: string;
+}
+
+export type NewCall = Pick<Call, 'accountSid' | 'from' | 'to' | 'direction'> &
+  Partial<Pick<Call, 'sid' | 'parentCallSid' | 'phoneNumberSid' | 'callerName' | 'forwardedFrom' | 'status' | 'sipCallId' | 'apiVersion'>>;
+
+export type CallPatch = Partial<Pick<Call, 'status' | 'startTime' | 'endTime' | 'duration' | 'answeredBy' | 'sipCallId'>>;
+
+export interface CallFilter {
+  readonly to?: string;
+  readonly from?: string;
+  readonly status?: CallStatus;
+  readonly parentCallSid?: string;
+  /** ISO bounds on the start time, inclusive. */
+  readonly startTimeAfter?: string;
+  readonly startTimeBefore?: string;
+  readonly endTimeAfter?: string;
+  readonly endTimeBefore?: string;
+}
+
+/** A position in the newest-first listing: the last row a page ended on. */
+export interface CallCursor {
+  readonly dateCreated: string;
+  readonly sid: string;
+}
+
+function toCall(r: Selectable<CallsTable>): Call {
+  return {
+    sid: r.sid,
+    accountSid: r.account_sid,
+    parentCallSid: r.parent_call_sid,
+    phoneNumberSid: r.phone_number_sid,
+    from: r.from,
+    to: r.to,
+    callerName: r.caller_name,
+    forwardedFrom: r.forwarded_from,
+    direction: r.direction,
+    status: r.status,
+    startTime: r.start_time,
+    endTime: r.end_time,
+    duration: r.duration,
+    answeredBy: r.answered_by,
+    apiVersion: r.api_version,
+    sipCallId: r.sip_call_id,
+    dateCreated: r.date_created,
+    dateUpdated: r.date_updated,
+  };
+}
+
+export class CallsRepo {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async create(input: NewCall): Promise<Call> {
+    const now = isoNow();
+    const row: Selectable<CallsTable> = {
+      sid: input.sid ?? newSid('CA'),
+      account_sid: input.accountSid,
+      parent_call_sid: input.parentCallSid ?? null,
+      phone_number_sid: input.phoneNumberSid ?? null,
+      from: input.from,
+      to: input.to,
+      caller_name: input.callerName ?? null,
+      forwarded_from: input.forwardedFrom ?? null,
+      direction: input.direction,
+      status: input.status ?? 'queued',
+      start_time: null,
+      end_time: null,
+      duration: null,
+      answered_by: null,
+      api_version: input.apiVersion ?? '2010-04-01',
+      sip_call_id: input.sipCallId ?? null,
+      date_created: now,
+      date_updated: now,
+    };
+    await this.db.insertInto('calls').values(row).execute();
+    return toCall(row);
+  }
+
+  async get(sid: string, accountSid?: string): Promise<Call | undefined> {
+    let q = this.db.selectFrom('calls').selectAll().where('sid', '=', sid);
+    if (accountSid !== undefined) q = q.where('account_sid', '=', accountSid);
+    const row = await q.executeTakeFirst();
+    return row && toCall(row);
+  }
+
+  async update(sid: string, patch: CallPatch): Promise<void> {
+    const set: Updateable<CallsTable> = { date_updated: isoNow() };
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.startTime !== undefined) set.start_time = patch.startTime;
+    if (patch.endTime !== undefined) set.end_time = patch.endTime;
+    if (patch.duration !== undefined) set.duration = patch.duration;
+    if (patch.answeredBy !== undefined) set.answered_by = patch.answeredBy;
+    if (patch.sipCallId !== undefined) set.sip_call_id = patch.sipCallId;
+    await this.db.updateTable('calls').set(set).where('sid', '=', sid).execute();
+  }
+
+  /** Newest first, `limit` rows after `after` (keyset paging: stable while calls arrive). */
+  async list(accountSid: string, filter: CallFilter = {}, limit = 50, after?: CallCursor): Promise<Call[]> {
+    let q = this.db.selectFrom('calls').selectAll().where('account_sid', '=', accountSid);
+    if (filter.to !== undefined) q = q.where('to', '=', filter.to);
+    if (filter.from !== undefined) q = q.where('from', '=', filter.from);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.parentCallSid !== undefined) q = q.where('parent_call_sid', '=', filter.parentCallSid);
+    if (filter.startTimeAfter !== undefined) q = q.where('start_time', '>=', filter.startTimeAfter);
+    if (filter.startTimeBefore !== undefined) q = q.where('start_time', '<=', filter.startTimeBefore);
+    if (filter.endTimeAfter !== undefined) q = q.where('end_time', '>=', filter.endTimeAfter);
+    if (filter.endTimeBefore !== undefined) q = q.where('end_time', '<=', filter.endTimeBefore);
+    if (after !== undefined) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('date_created', '<', after.dateCreated),
+          eb.and([eb('date_created', '=', after.dateCreated), eb('sid', '<', after.sid)]),
+        ]),
+      );
+    }
+    const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(limit).execute();
+    return rows.map(toCall);
+  }
+
+  async remove(sid: string, accountSid: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('calls').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}

@@ -1,0 +1,8 @@
+import type { Migration } from 'kysely';
+import type { StoreDialect } from '../db.js';
+import { init } from './0001_init.js';
+
+/** Every migration, in order; names are stable once released. */
+export function migrations(dialect: StoreDialect): Record<string, Migration> {
+  return { '0001_init': init(dialect) };
+}

@@ -1,0 +1,118 @@
+/**
+ * The Kysely `Database` type: one interface per table. Times are ISO-8601 UTC strings
+ * (they sort as text and read the same on SQLite and PostgreSQL); booleans are 0/1.
+ */
+import type { Generated } from 'kysely';
+
+export type Dialect = 'twiml' | 'apifonica';
+export type HttpMethod = 'GET' | 'POST';
+
+export interface AccountsTable {
+  sid: string;
+  friendly_name: string;
+  auth_token: string;
+  status: 'active' | 'suspended' | 'closed';
+  date_created: string;
+  date_updated: string;
+}
+
+/** The webhook settings a number or an application carries. */
+export interface VoiceAndSmsUrls {
+  voice_url: string | null;
+  voice_method: HttpMethod;
+  voice_fallback_url: string | null;
+  voice_fallback_method: HttpMethod;
+  status_callback: string | null;
+  status_callback_method: HttpMethod;
+  sms_url: string | null;
+  sms_method: HttpMethod;
+  sms_fallback_url: string | null;
+  sms_fallback_method: HttpMethod;
+  dialect: Dialect;
+}
+
+export interface ApplicationsTable extends VoiceAndSmsUrls {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface PhoneNumbersTable extends VoiceAndSmsUrls {
+  sid: string;
+  account_sid: string;
+  /** E.164, unique across the node: it is how an INVITE finds its account. */
+  phone_number: string;
+  friendly_name: string;
+  voice_application_sid: string | null;
+  sms_application_sid: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
+export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
+export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'canceled' | 'completed' | 'failed' | 'busy' | 'no-answer';
+
+export interface CallsTable {
+  sid: string;
+  account_sid: string;
+  parent_call_sid: string | null;
+  phone_number_sid: string | null;
+  from: string;
+  to: string;
+  caller_name: string | null;
+  forwarded_from: string | null;
+  direction: CallDirection;
+  status: CallStatus;
+  start_time: string | null;
+  end_time: string | null;
+  /** Seconds, set when the call ends. */
+  duration: number | null;
+  answered_by: string | null;
+  api_version: string;
+  sip_call_id: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
+/** One entry of a call's timeline: requests and responses, verbs, SIP and media, errors. */
+export interface CallEventsTable {
+  id: Generated<number>;
+  call_sid: string;
+  account_sid: string;
+  /** Order within the call, from 0. */
+  seq: number;
+  at: string;
+  type: string;
+  /** JSON text. */
+  data: string;
+}
+
+export type RecordingStatus = 'in-progress' | 'paused' | 'stopped' | 'processing' | 'completed' | 'absent' | 'failed';
+
+export interface RecordingsTable {
+  sid: string;
+  account_sid: string;
+  call_sid: string | null;
+  status: RecordingStatus;
+  channels: number;
+  source: string;
+  /** Seconds; null until completed. */
+  duration: number | null;
+  start_time: string;
+  /** Relative to the data directory. */
+  file_path: string | null;
+  error_code: number | null;
+  date_created: string;
+  date_updated: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  applications: ApplicationsTable;
+  phone_numbers: PhoneNumbersTable;
+  calls: CallsTable;
+  call_events: CallEventsTable;
+  recordings: RecordingsTable;
+}

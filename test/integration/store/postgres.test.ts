@@ -1,0 +1,22 @@
+import { describe } from 'node:test';
+import pg from 'pg';
+import { openStore } from '../../../src/store/index.js';
+import { storeSuite } from './store.suite.js';
+
+const url = process.env.DIALTONE_TEST_DATABASE_URL;
+
+/** Each test gets an empty schema: the migrations run from scratch every time. */
+async function freshSchema(): Promise<string> {
+  const schema = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`create schema ${schema}`);
+  await client.end();
+  const u = new URL(url!);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+describe('store on PostgreSQL', { skip: url ? false : 'DIALTONE_TEST_DATABASE_URL is not set (.ci/run sets it)' }, () => {
+  storeSuite(async () => openStore({ dataDir: '.', databaseUrl: await freshSchema() }));
+});

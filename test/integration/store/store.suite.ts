@@ -1,0 +1,110 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { NumberInUseError, isSid, type Store } from '../../../src/store/index.js';
+
+/** The behaviour every driver must show; run by one test file per driver. */
+export function storeSuite(open: () => Promise<Store>): void {
+  it('creates accounts with 34-character SIDs, or keeps a given id', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      assert.ok(isSid(a.sid, 'AC'), a.sid);
+      assert.match(a.authToken, /^[0-9a-f]{32}$/);
+      const sw = await store.accounts.create({ sid: '6b2a3b4e-1f2a-4c3d-9e8f-0a1b2c3d4e5f', authToken: 'PTsecret' });
+      assert.equal((await store.accounts.get(sw.sid))?.authToken, 'PTsecret');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('adds, finds, updates and removes numbers; a number is unique on the node', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const n = await store.numbers.add(a.sid, { phoneNumber: '+15550100', voiceUrl: 'http://127.0.0.1:3000/voice', voiceMethod: 'GET' });
+      assert.ok(isSid(n.sid, 'PN'));
+      assert.equal(n.voiceMethod, 'GET');
+      assert.equal(n.voiceFallbackMethod, 'POST');
+      assert.equal(n.dialect, 'twiml');
+      assert.deepEqual((await store.numbers.findByNumber('+15550100'))?.sid, n.sid);
+      await assert.rejects(store.numbers.add(a.sid, { phoneNumber: '+15550100' }), NumberInUseError);
+      const updated = await store.numbers.update(a.sid, n.sid, { dialect: 'apifonica', statusCallback: 'http://x.example/s' });
+      assert.equal(updated?.dialect, 'apifonica');
+      assert.equal(updated?.voiceUrl, 'http://127.0.0.1:3000/voice', 'untouched fields stay');
+      assert.equal(await store.numbers.remove('+15550100'), true);
+      assert.equal(await store.numbers.findByNumber('+15550100'), undefined);
+      assert.equal(await store.numbers.remove('+15550100'), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps accounts apart', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const b = await store.accounts.create();
+      const n = await store.numbers.add(a.sid, { phoneNumber: '+15550111' });
+      assert.equal(await store.numbers.get(b.sid, n.sid), undefined);
+      assert.equal((await store.numbers.list(b.sid)).length, 0);
+      const app = await store.applications.create(a.sid, { voiceUrl: 'http://a.example/v' });
+      assert.equal(await store.applications.get(b.sid, app.sid), undefined);
+      const call = await store.calls.create({ accountSid: a.sid, from: '+1', to: '+2', direction: 'inbound' });
+      assert.equal(await store.calls.get(call.sid, b.sid), undefined);
+      assert.equal(await store.calls.remove(call.sid, b.sid), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('pages calls newest first without gaps or repeats, and filters them', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const sids = new Set<string>();
+      for (let i = 0; i < 25; i++) {
+        const c = await store.calls.create({ accountSid: a.sid, from: `+1555000${i % 3}`, to: '+15550100', direction: 'inbound' });
+        sids.add(c.sid);
+        if (i % 5 === 0) await store.calls.update(c.sid, { status: 'completed', startTime: c.dateCreated, duration: i });
+      }
+      const seen: string[] = [];
+      let page = await store.calls.list(a.sid, {}, 10);
+      while (page.length > 0) {
+        seen.push(...page.map((c) => c.sid));
+        const last = page[page.length - 1]!;
+        page = await store.calls.list(a.sid, {}, 10, { dateCreated: last.dateCreated, sid: last.sid });
+      }
+      assert.equal(seen.length, 25);
+      assert.deepEqual(new Set(seen), sids);
+      const completed = await store.calls.list(a.sid, { status: 'completed' });
+      assert.equal(completed.length, 5);
+      assert.ok(completed.every((c) => c.startTime !== null && c.duration !== null));
+      assert.equal((await store.calls.list(a.sid, { from: '+15550001' })).length, 8);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('appends a call timeline in order', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const call = await store.calls.create({ accountSid: a.sid, from: '+1', to: '+2', direction: 'inbound' });
+      assert.equal(await store.callEvents.append(call.sid, a.sid, 'request', { url: 'http://x/v', signed: 'http://x/vCallSidCA1' }), 0);
+      assert.equal(await store.callEvents.append(call.sid, a.sid, 'verb-start', { verb: 'Say' }), 1);
+      assert.equal(await store.callEvents.append(call.sid, a.sid, 'error', { code: 11200 }), 2);
+      const events = await store.callEvents.list(call.sid);
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.type]),
+        [
+          [0, 'request'],
+          [1, 'verb-start'],
+          [2, 'error'],
+        ],
+      );
+      assert.deepEqual(events[0]!.data, { url: 'http://x/v', signed: 'http://x/vCallSidCA1' });
+    } finally {
+      await store.close();
+    }
+  });
+}
