@@ -1,6 +1,8 @@
+import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import { ApiError } from './errors.js';
+import { demoRoutes } from './demo/routes.js';
 import { validateRoutes } from './v1/validate.js';
 
 export interface ServerDeps {
@@ -16,6 +18,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream'], { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
+
+  // Webhooks and the Twilio-compatible API speak application/x-www-form-urlencoded.
+  await app.register(formbody);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send(error.toJSON());
@@ -33,5 +38,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
   await app.register(validateRoutes, { prefix: '/v1' });
+  await app.register(demoRoutes, { prefix: '/demo' });
   return app;
 }

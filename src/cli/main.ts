@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { runCallsList, runCallsShow, runNumbersAdd, runNumbersList, runNumbersRemove } from './commands/numbers.js';
 import { runStart } from './commands/start.js';
 import { UsageError, parseValidateOptions, runValidate } from './commands/validate.js';
 import { VERSION } from './version.js';
@@ -25,7 +26,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-c, --config <file>', 'a JSON configuration file')
     .action(async (flags: { config?: string }) => {
       const config = loadConfig(flags.config ? { file: flags.config } : {});
-      setExitCode(await runStart(config));
+      setExitCode(await runStart(config, (text) => process.stdout.write(`${text}\n`)));
     });
 
   program
@@ -45,6 +46,46 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         }),
       );
     });
+  const print = { stdout: (line: string) => process.stdout.write(`${line}\n`) };
+  const numbers = program.command('numbers').description('phone numbers and the applications they answer with');
+  numbers
+    .command('add')
+    .argument('<number>', 'E.164, like +15550100')
+    .option('--voice-url <url>', 'the application asked what to do with a call')
+    .option('--voice-method <method>', 'GET or POST', 'POST')
+    .option('--fallback-url <url>', 'asked when the voice URL fails')
+    .option('--status-callback <url>', 'told of call progress')
+    .option('--sms-url <url>', 'the application asked what to do with a message')
+    .option('--dialect <name>', 'twiml or apifonica', 'twiml')
+    .option('--account <sid>', 'the account (default: the first)')
+    .option('--json', 'print the number as JSON')
+    .action(async (number: string, flags: Record<string, string | boolean | undefined>) => {
+      setExitCode(await runNumbersAdd(loadConfig(), number, flags, print));
+    });
+  numbers
+    .command('list')
+    .option('--account <sid>', 'the account (default: the first)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean; account?: string }) => setExitCode(await runNumbersList(loadConfig(), flags, print)));
+  numbers
+    .command('remove')
+    .argument('<number>', 'the number or its PN SID')
+    .option('--account <sid>', 'the account (default: the first)')
+    .action(async (number: string, flags: { account?: string }) => setExitCode(await runNumbersRemove(loadConfig(), number, flags, print)));
+
+  const calls = program.command('calls').description('call records and their timelines');
+  calls
+    .command('list')
+    .option('--limit <n>', 'how many, newest first', '20')
+    .option('--account <sid>', 'the account (default: the first)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean; account?: string; limit?: string }) => setExitCode(await runCallsList(loadConfig(), flags, print)));
+  calls
+    .command('show')
+    .argument('<sid>', 'the call SID (CA...)')
+    .option('--account <sid>', 'the account (default: the first)')
+    .option('--json', 'print the call and its timeline as JSON')
+    .action(async (sid: string, flags: { json?: boolean; account?: string }) => setExitCode(await runCallsShow(loadConfig(), sid, flags, print)));
   return program;
 }
 
