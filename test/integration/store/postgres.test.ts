@@ -5,18 +5,18 @@ import { storeSuite } from './store.suite.js';
 
 const url = process.env.DIALTONE_TEST_DATABASE_URL;
 
-/** Each test gets an empty schema: the migrations run from scratch every time. */
-async function freshSchema(): Promise<string> {
-  const schema = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+/** Each test gets an empty database: the migrations run from scratch every time. */
+async function freshDatabase(): Promise<string> {
+  const name = `dialtone_t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query(`create schema ${schema}`);
+  await client.query(`create database ${name}`);
   await client.end();
   const u = new URL(url!);
-  u.searchParams.set('options', `-c search_path=${schema}`);
+  u.pathname = `/${name}`;
   return u.toString();
 }
 
 describe('store on PostgreSQL', { skip: url ? false : 'DIALTONE_TEST_DATABASE_URL is not set (.ci/run sets it)' }, () => {
-  storeSuite(async () => openStore({ dataDir: '.', databaseUrl: await freshSchema() }));
+  storeSuite(async () => openStore({ dataDir: '.', databaseUrl: await freshDatabase() }));
 });
