@@ -1,0 +1,120 @@
+/**
+ * The CallLeg port: everything a verb may do to a live call, and nothing about how.
+ * The engine knows this interface, not SIP or RTP; telephony/ implements it over a SIP
+ * session and a media leg. Every method resolves when its effect is over (a prompt
+ * played out, digits collected) or rejects with `CallEndedError` once the far end hung up.
+ */
+
+/** A digit as DTMF carries it. */
+export type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '*' | '#' | 'A' | 'B' | 'C' | 'D';
+
+/** What to play: synthesized speech, an audio URL, a tone, or silence. */
+export type Prompt =
+  | { readonly kind: 'say'; readonly text: string; readonly voice: string; readonly language: string; readonly breaksMs?: readonly number[] }
+  | { readonly kind: 'audio'; readonly url: string }
+  | { readonly kind: 'tone'; readonly frequencies: readonly number[]; readonly durationMs: number }
+  | { readonly kind: 'silence'; readonly durationMs: number };
+
+export interface PlayOptions {
+  /** 0 plays until the call ends (Twilio caps at 1000 loops). */
+  readonly loop: number;
+  /** Digits that stop the prompt (barge-in); the digit stays in the leg's digit buffer. */
+  readonly interruptOn?: 'any-digit' | 'none';
+}
+
+export type PlayEnd = { readonly reason: 'finished' } | { readonly reason: 'interrupted'; readonly digit: Digit };
+
+export interface CollectOptions {
+  /** Stop after this many digits (finish key excluded). */
+  readonly numDigits?: number;
+  /** A key that ends input and is not part of it; '' for none. */
+  readonly finishOnKey: string;
+  /** Wait for the first digit, and between digits, ms. */
+  readonly timeoutMs: number;
+}
+
+export interface CollectResult {
+  readonly digits: string;
+  /** Why input ended. */
+  readonly reason: 'num-digits' | 'finish-key' | 'timeout';
+  /** The finish key when it ended input. */
+  readonly finishedOnKey?: string;
+}
+
+export interface RecordOptions {
+  readonly maxLengthMs: number;
+  /** Silence that ends the recording; 0 = none. */
+  readonly silenceTimeoutMs: number;
+  /** Keys that end the recording; '' for none. */
+  readonly finishOnKeys: string;
+  readonly playBeep: boolean;
+  readonly trimSilence: boolean;
+  readonly channels: 'mono' | 'dual';
+}
+
+export interface RecordResult {
+  /** Path of the WAV under the data directory. */
+  readonly file: string;
+  readonly durationMs: number;
+  /** The key that ended it, or 'hangup', or '' for silence or the length limit. */
+  readonly endedBy: string;
+}
+
+export interface DialTarget {
+  readonly kind: 'number' | 'sip' | 'client';
+  readonly address: string;
+  readonly sendDigits?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface DialOptions {
+  readonly callerId: string;
+  readonly timeoutMs: number;
+  readonly timeLimitMs: number;
+  readonly hangupOnStar: boolean;
+  readonly answerOnBridge: boolean;
+  readonly record: 'none' | 'mono' | 'dual';
+}
+
+export interface DialResult {
+  readonly status: 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  readonly childCallSid?: string;
+  readonly durationSeconds: number;
+  readonly recording?: RecordResult;
+  readonly sipResponseCode?: number;
+}
+
+export interface CallLeg {
+  /** Answers if not answered yet (SEM-A1: the first verb needing media answers). */
+  answer(): Promise<void>;
+  readonly answered: boolean;
+  /** Refuses an unanswered call (486 busy / 603 rejected); never answers it. */
+  reject(reason: 'busy' | 'rejected'): Promise<void>;
+  /** Ends the call (BYE, or a final response before answer). */
+  hangup(): Promise<void>;
+  play(prompt: Prompt, options: PlayOptions): Promise<PlayEnd>;
+  /** Sends DTMF (RFC 4733); `w` waits 0.5 s, `W` 1 s. */
+  sendDigits(digits: string): Promise<void>;
+  collectDigits(options: CollectOptions): Promise<CollectResult>;
+  /** Digits pressed and not yet collected (type-ahead, barge-in). */
+  hasBufferedDigits(): boolean;
+  record(options: RecordOptions): Promise<RecordResult>;
+  dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult>;
+  /** Resolves when the far end hangs up (or the call ends any way). */
+  readonly ended: Promise<CallEnd>;
+}
+
+export interface CallEnd {
+  readonly by: 'caller' | 'callee' | 'application' | 'system';
+  /** SIP status of a failed or refused call, if any. */
+  readonly sipStatus?: number;
+}
+
+/** Raised by a leg method when the call is over before the method's effect. */
+export class CallEndedError extends Error {
+  readonly code = 'call_ended';
+  constructor(readonly end: CallEnd) {
+    super(`the call ended (${end.by})`);
+  }
+}

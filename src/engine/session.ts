@@ -1,0 +1,227 @@
+/**
+ * CallSession: runs a number's application on one call. It asks the application what
+ * to do, reads the document, runs its verbs in order on the CallLeg, and follows
+ * actions and redirects until the call ends. Failures go to the fallback URL with
+ * ErrorCode and ErrorUrl; without one, the caller hears an apology (in development
+ * mode, the actual reason) and the call ends. The end of a document hangs up (SEM-D4).
+ */
+import { readDocument, type TwimlVerb, type XmlIssue } from '../xml/index.js';
+import { CallEndedError, type CallLeg } from './call-leg.js';
+import { callParams, type CallFacts, type CallStatusParam } from './params.js';
+import type { Timeline } from './timeline.js';
+import { resolveAgainst, type VerbContext, type VerbOutcome } from './verb-context.js';
+import { TWIML_VERBS } from './verbs/index.js';
+import type { WebhookClient, WebhookResponse } from './webhook/client.js';
+import { CookieJar } from './webhook/cookies.js';
+import { WebhookError } from './webhook/errors.js';
+
+export interface ApplicationRef {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly fallbackUrl?: string | null;
+  readonly fallbackMethod?: 'GET' | 'POST';
+  readonly dialect: 'twiml' | 'apifonica';
+}
+
+export interface SessionDeps {
+  readonly leg: CallLeg;
+  readonly webhooks: WebhookClient;
+  readonly timeline: Timeline;
+  readonly authToken: string;
+  /** Development mode tells the caller why the application failed. */
+  readonly mode: 'development' | 'production';
+}
+
+/** Documents fetched in a row with no verb that touched the call: a redirect loop. */
+const MAX_IDLE_DOCUMENTS = 25;
+
+export const APOLOGY = "We're sorry, an application error has occurred. Goodbye.";
+
+interface Fetch {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** A failure of one document, with Twilio's code and the sentence a developer needs. */
+class DocumentError extends Error {
+  constructor(
+    readonly code: number,
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export class CallSession {
+  readonly #deps: SessionDeps;
+  readonly #call: CallFacts;
+  readonly #app: ApplicationRef;
+  readonly #cookies = new CookieJar();
+  #firstVerb = true;
+
+  constructor(deps: SessionDeps, call: CallFacts, app: ApplicationRef) {
+    this.#deps = deps;
+    this.#call = call;
+    this.#app = app;
+  }
+
+  /** Runs until the call ends; never rejects. */
+  async run(): Promise<void> {
+    const { leg, timeline } = this.#deps;
+    try {
+      let next: Fetch | undefined = { url: this.#app.url, method: this.#app.method };
+      let idle = 0;
+      while (next !== undefined) {
+        const verbs = await this.#load(next);
+        if (verbs === undefined) return;
+        const { outcome, touched } = await this.#runDocument(verbs.verbs, verbs.url);
+        idle = touched ? 0 : idle + 1;
+        if (idle > MAX_IDLE_DOCUMENTS) {
+          await this.#fail(new DocumentError(11215, next.url, `${MAX_IDLE_DOCUMENTS} documents in a row did nothing but redirect`), true);
+          return;
+        }
+        if (outcome.type === 'end') return;
+        next = outcome.type === 'fetch' ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}) } : undefined;
+      }
+      timeline.append('document-end', {});
+      await leg.hangup();
+    } catch (err) {
+      if (err instanceof CallEndedError) {
+        timeline.append('call-ended', { by: err.end.by });
+        return;
+      }
+      timeline.append('error', { code: 12400, message: (err as Error).message });
+      await leg.hangup().catch(() => undefined);
+    }
+  }
+
+  #status(): CallStatusParam {
+    return this.#deps.leg.answered ? 'in-progress' : 'ringing';
+  }
+
+  /** Fetches and reads one document; on failure, the fallback; on its failure, the apology. */
+  async #load(request: Fetch): Promise<{ verbs: readonly TwimlVerb[]; url: string } | undefined> {
+    try {
+      return await this.#fetchDocument(request);
+    } catch (err) {
+      const failure = err instanceof DocumentError ? err : new DocumentError(12400, request.url, (err as Error).message);
+      const fallback = this.#app.fallbackUrl;
+      if (fallback) {
+        this.#deps.timeline.append('fallback', { code: failure.code, url: fallback });
+        try {
+          return await this.#fetchDocument(
+            { url: fallback, method: this.#app.fallbackMethod ?? 'POST', params: { ...request.params, ErrorCode: String(failure.code), ErrorUrl: failure.url } },
+          );
+        } catch (fallbackErr) {
+          const second = fallbackErr instanceof DocumentError ? fallbackErr : new DocumentError(12400, fallback, (fallbackErr as Error).message);
+          await this.#fail(second, false);
+          return undefined;
+        }
+      }
+      await this.#fail(failure, false);
+      return undefined;
+    }
+  }
+
+  async #fetchDocument(request: Fetch): Promise<{ verbs: readonly TwimlVerb[]; url: string }> {
+    const { timeline } = this.#deps;
+    const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
+    let response: WebhookResponse;
+    try {
+      response = await this.#deps.webhooks.fetch({
+        url: request.url,
+        method: request.method,
+        params,
+        authToken: this.#deps.authToken,
+        cookies: this.#cookies,
+        expectDocument: true,
+      });
+    } catch (err) {
+      if (err instanceof WebhookError) {
+        timeline.append('request-failed', { url: request.url, method: request.method, code: err.code, message: err.message, status: err.status ?? null });
+        throw new DocumentError(err.code, request.url, err.spoken());
+      }
+      throw err;
+    }
+    timeline.append('request', {
+      url: request.url,
+      method: request.method,
+      status: response.status,
+      contentType: response.contentType,
+      durationMs: Math.round(response.durationMs),
+      signed: response.signed ?? null,
+      signature: response.signature ?? null,
+      params,
+    });
+    const type = response.contentType;
+    if (type.startsWith('audio/')) {
+      // SEM-D8: an audio answer is played, then the call ends.
+      return { verbs: [audioVerb(response.url)], url: response.url };
+    }
+    if (type !== '' && type !== 'text/xml' && type !== 'application/xml' && type !== 'text/html' && type !== 'text/plain') {
+      throw new DocumentError(12300, response.url, `the application answered with content type ${type}, not XML`);
+    }
+    const read = readDocument(response.body, { dialect: this.#app.dialect, kind: 'voice' });
+    for (const w of read.warnings) timeline.append('warning', issueData(w));
+    for (const e of read.errors) timeline.append('error', issueData(e));
+    if (read.document === null) {
+      const first = read.errors[0];
+      throw new DocumentError(first?.code ?? 12100, response.url, `its document is not valid: ${first?.message ?? 'unreadable'}`);
+    }
+    if (read.document.dialect !== 'twiml') {
+      throw new DocumentError(12200, response.url, 'Apifonica documents are not run yet by this engine');
+    }
+    return { verbs: read.document.verbs, url: response.url };
+  }
+
+  async #runDocument(verbs: readonly TwimlVerb[], url: string): Promise<{ outcome: VerbOutcome; touched: boolean }> {
+    const { leg, timeline } = this.#deps;
+    let touched = false;
+    for (const verb of verbs) {
+      const handler = TWIML_VERBS[verb.name] as ((v: TwimlVerb, c: VerbContext) => Promise<VerbOutcome>) | undefined;
+      if (handler === undefined) {
+        timeline.append('warning', { code: 12200, message: `<${verb.name}> is not supported yet; skipped`, line: verb.line });
+        continue;
+      }
+      const ctx: VerbContext = { leg, timeline, documentUrl: url, firstVerb: this.#firstVerb, resolve: (u) => resolveAgainst(url, u) };
+      this.#firstVerb = false;
+      if (verb.name !== 'Redirect') touched = true;
+      const started = performance.now();
+      timeline.append('verb-start', { verb: verb.name, line: verb.line });
+      const outcome = await handler(verb, ctx);
+      timeline.append('verb-end', { verb: verb.name, durationMs: Math.round(performance.now() - started), outcome: outcome.type });
+      if (outcome.type !== 'continue') return { outcome, touched };
+    }
+    return { outcome: { type: 'continue' }, touched };
+  }
+
+  /** The apology, then the end of the call (§7.1). */
+  async #fail(error: DocumentError, _loop: boolean): Promise<void> {
+    const { leg, timeline, mode } = this.#deps;
+    timeline.append('application-error', { code: error.code, url: error.url, reason: error.reason });
+    const text = mode === 'development' ? `An application error has occurred. ${capitalise(error.reason)} Goodbye.` : APOLOGY;
+    try {
+      await leg.answer();
+      await leg.play({ kind: 'say', text, voice: 'man', language: 'en-US' }, { loop: 1 });
+      await leg.hangup();
+    } catch (err) {
+      if (!(err instanceof CallEndedError)) throw err;
+    }
+  }
+}
+
+function capitalise(s: string): string {
+  const t = s.trim().replace(/\.?$/, '.');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+function issueData(i: XmlIssue): Record<string, unknown> {
+  return { code: i.code, detail: i.detail ?? null, message: i.message, line: i.line, column: i.column };
+}
+
+/** An answer of audio is played like `<Play>` of its URL. */
+function audioVerb(url: string): TwimlVerb {
+  return { name: 'Play', line: 0, column: 0, text: url, attrs: { loop: 1 }, children: [] } as unknown as TwimlVerb;
+}

@@ -1,0 +1,33 @@
+import type { CallLeg } from './call-leg.js';
+import type { Timeline } from './timeline.js';
+
+/** What a verb hands back to the session: go on, fetch a new document, or end. */
+export type VerbOutcome =
+  | { readonly type: 'continue' }
+  /** Request `url` and run what it returns; the rest of this document is dropped (SEM-D9). */
+  | { readonly type: 'fetch'; readonly url: string; readonly method: 'GET' | 'POST'; readonly params?: Readonly<Record<string, string>> }
+  /** The call is over (Hangup, Reject, or the caller left). */
+  | { readonly type: 'end' };
+
+export const CONTINUE: VerbOutcome = Object.freeze({ type: 'continue' });
+export const END: VerbOutcome = Object.freeze({ type: 'end' });
+
+/** Everything a verb may use; no SIP, no HTTP client. */
+export interface VerbContext {
+  readonly leg: CallLeg;
+  readonly timeline: Timeline;
+  /** The URL of the document being run: relative URLs resolve against it (SEM-D7). */
+  readonly documentUrl: string;
+  /** True for the first verb of the first document: Reject and Pause behave differently there. */
+  readonly firstVerb: boolean;
+  /** Resolves a possibly relative URL against the document's URL. */
+  resolve(url: string): string;
+}
+
+export function resolveAgainst(documentUrl: string, url: string): string {
+  try {
+    return new URL(url, documentUrl).toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,22 @@
+import type { TwimlVerb } from '../../xml/index.js';
+import type { VerbContext, VerbOutcome } from '../verb-context.js';
+import { gather } from './gather.js';
+import { hangup } from './hangup.js';
+import { pause } from './pause.js';
+import { play } from './play.js';
+import { redirect } from './redirect.js';
+import { reject } from './reject.js';
+import { say } from './say.js';
+
+type Handler<N extends TwimlVerb['name']> = (verb: Extract<TwimlVerb, { name: N }>, ctx: VerbContext) => Promise<VerbOutcome>;
+
+/** The TwiML verbs the engine runs, by name. A verb not listed is reported and skipped. */
+export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
+  Say: say,
+  Play: play,
+  Pause: pause,
+  Gather: gather,
+  Hangup: hangup,
+  Reject: reject,
+  Redirect: redirect,
+};

@@ -1,0 +1,17 @@
+import type { TwimlNode } from '../../xml/index.js';
+import { CONTINUE, type VerbContext, type VerbOutcome } from '../verb-context.js';
+
+/**
+ * `<Pause>`: silence for `length` seconds. As the first verb it delays the answer
+ * instead: the caller hears ringing for that long (SEM-A3).
+ */
+export async function pause(verb: TwimlNode<'Pause'>, ctx: VerbContext, interruptible = false): Promise<VerbOutcome> {
+  const durationMs = verb.attrs.length * 1000;
+  if (ctx.firstVerb && !ctx.leg.answered) {
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, durationMs)), ctx.leg.ended]);
+    return CONTINUE;
+  }
+  await ctx.leg.answer();
+  await ctx.leg.play({ kind: 'silence', durationMs }, { loop: 1, interruptOn: interruptible ? 'any-digit' : 'none' });
+  return CONTINUE;
+}

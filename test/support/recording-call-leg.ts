@@ -1,0 +1,140 @@
+/**
+ * A test kit for the engine's CallLeg port: it records what the engine asks of the call
+ * and plays back key presses scripted by the test. It stands in for SIP and media only in
+ * engine unit tests; end-to-end tests run the engine on real SIP calls.
+ */
+import {
+  CallEndedError,
+  type CallEnd,
+  type CallLeg,
+  type CollectOptions,
+  type CollectResult,
+  type DialResult,
+  type PlayEnd,
+  type Prompt,
+  type RecordResult,
+} from '../../src/engine/call-leg.js';
+
+export type LegAction =
+  | { readonly type: 'answer' }
+  | { readonly type: 'reject'; readonly reason: string }
+  | { readonly type: 'hangup' }
+  | { readonly type: 'play'; readonly prompt: Prompt; readonly loop: number }
+  | { readonly type: 'digits'; readonly digits: string }
+  | { readonly type: 'collect'; readonly result: CollectResult };
+
+export class RecordingCallLeg implements CallLeg {
+  readonly actions: LegAction[] = [];
+  answered = false;
+  readonly ended: Promise<CallEnd>;
+  #end!: (end: CallEnd) => void;
+  #over: CallEnd | undefined;
+  /** Key presses that arrive during the Nth prompt played (0-based), in order. */
+  readonly #pressDuringPrompt = new Map<number, string>();
+  #prompts = 0;
+  #buffer = '';
+
+  constructor() {
+    this.ended = new Promise((resolve) => (this.#end = resolve));
+  }
+
+  /** The caller presses `keys` while prompt number `index` plays (it is interrupted if allowed). */
+  pressDuringPrompt(index: number, keys: string): this {
+    this.#pressDuringPrompt.set(index, keys);
+    return this;
+  }
+
+  /** The caller hangs up after `prompts` prompts have played. */
+  hangUpAfterPrompts(prompts: number): this {
+    this.#hangupAfter = prompts;
+    return this;
+  }
+
+  #hangupAfter = Infinity;
+
+  #check(): void {
+    if (this.#over) throw new CallEndedError(this.#over);
+  }
+
+  #finish(end: CallEnd): void {
+    if (this.#over) return;
+    this.#over = end;
+    this.#end(end);
+  }
+
+  async answer(): Promise<void> {
+    this.#check();
+    if (!this.answered) {
+      this.answered = true;
+      this.actions.push({ type: 'answer' });
+    }
+  }
+
+  async reject(reason: 'busy' | 'rejected'): Promise<void> {
+    this.actions.push({ type: 'reject', reason });
+    this.#finish({ by: 'application', sipStatus: reason === 'busy' ? 486 : 603 });
+  }
+
+  async hangup(): Promise<void> {
+    if (this.#over) return;
+    this.actions.push({ type: 'hangup' });
+    this.#finish({ by: 'application' });
+  }
+
+  async play(prompt: Prompt, options: { loop: number; interruptOn?: 'any-digit' | 'none' }): Promise<PlayEnd> {
+    this.#check();
+    const index = this.#prompts++;
+    this.actions.push({ type: 'play', prompt, loop: options.loop });
+    const keys = this.#pressDuringPrompt.get(index);
+    if (keys) this.#buffer += keys;
+    if (this.#prompts >= this.#hangupAfter) {
+      this.#finish({ by: 'caller' });
+      throw new CallEndedError(this.#over!);
+    }
+    if (keys && options.interruptOn === 'any-digit') return { reason: 'interrupted', digit: keys[0] as never };
+    return { reason: 'finished' };
+  }
+
+  async sendDigits(digits: string): Promise<void> {
+    this.#check();
+    this.actions.push({ type: 'digits', digits });
+  }
+
+  hasBufferedDigits(): boolean {
+    return this.#buffer.length > 0;
+  }
+
+  async collectDigits(options: CollectOptions): Promise<CollectResult> {
+    this.#check();
+    let digits = '';
+    let result: CollectResult = { digits: '', reason: 'timeout' };
+    for (const key of this.#buffer) {
+      if (options.finishOnKey !== '' && options.finishOnKey.includes(key)) {
+        result = { digits, reason: 'finish-key', finishedOnKey: key };
+        break;
+      }
+      digits += key;
+      if (options.numDigits !== undefined && digits.length >= options.numDigits) {
+        result = { digits, reason: 'num-digits' };
+        break;
+      }
+      result = { digits, reason: 'timeout' };
+    }
+    this.#buffer = '';
+    this.actions.push({ type: 'collect', result });
+    return result;
+  }
+
+  async record(): Promise<RecordResult> {
+    throw new Error('record is not scripted in this kit');
+  }
+
+  async dial(): Promise<DialResult> {
+    throw new Error('dial is not scripted in this kit');
+  }
+
+  /** What was spoken, in order. */
+  spoken(): string[] {
+    return this.actions.flatMap((a) => (a.type === 'play' && a.prompt.kind === 'say' ? [a.prompt.text] : []));
+  }
+}
