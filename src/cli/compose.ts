@@ -1,10 +1,18 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
 import type { Config } from '../config/config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { WebhookClient } from '../engine/webhook/client.js';
+import { destinationGuard } from '../engine/webhook/guard.js';
+import { AudioUrlCache } from '../media/audio/url-cache.js';
+import { MediaHost } from '../media/host.js';
+import { createSipStack, type SipStack } from '../sip/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ensureFirstStart, type FirstStart } from '../telephony/first-start.js';
+import { InboundCalls } from '../telephony/inbound.js';
+import { createTextToSpeech } from '../tts/index.js';
 import { VERSION } from './version.js';
 
 export interface Runtime {
@@ -18,6 +26,8 @@ export interface Runtime {
 
 export interface StartInfo {
   readonly httpUrl: string;
+  /** Where SIP listens (UDP and TCP on the same port). */
+  readonly sip: { readonly host: string; readonly port: number };
   readonly firstStart: FirstStart;
 }
 
@@ -36,6 +46,12 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const http = await buildServer({ logger, version: VERSION });
+  let media: MediaHost | undefined;
+  const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
+  const audio = new AudioUrlCache();
+  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: config.mode }), userAgent: `Dialtone/${VERSION}` });
+  let sip: SipStack | undefined;
+  let inbound: InboundCalls | undefined;
   return {
     config,
     logger,
@@ -46,15 +62,38 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
       const address = http.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
       const httpUrl = localBase(config, port);
+      media = await MediaHost.start({
+        bindAddress: config.bindAddress,
+        ports: { min: config.rtp.minPort, max: config.rtp.maxPort },
+        rtpTimeoutMs: 60_000,
+        logger: logger.child({ part: 'media' }),
+      });
+      const advertised = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
+      sip = await createSipStack({
+        bindAddress: config.bindAddress,
+        udpPort: config.sip.port,
+        tcpPort: config.sip.port,
+        advertisedHost: advertised,
+        logger: logger.child({ part: 'sip' }),
+      });
+      inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised });
+      const sipAddress = sip.address('UDP');
       const firstStart = await ensureFirstStart(store, config, httpUrl);
       logger.info(
         { version: VERSION, mode: config.mode, http: httpUrl, dataDir: config.dataDir, database: store.db.dialect, account: firstStart.account.sid },
         'dialtone started',
       );
-      return { httpUrl, firstStart };
+      return { httpUrl, sip: { host: sipAddress.host, port: sipAddress.port }, firstStart };
     },
     async stop() {
+      await sip?.ua.hangupAll();
+      await inbound?.drained();
+      await sip?.close();
       await http.close();
+      await media?.close();
+      await tts.close();
+      await audio.close();
+      await webhooks.close();
       await store.close();
     },
   };

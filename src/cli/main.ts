@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { type CallFlags, parseCallOptions, runCall } from './commands/call.js';
 import { runCallsList, runCallsShow, runNumbersAdd, runNumbersList, runNumbersRemove } from './commands/numbers.js';
 import { runStart } from './commands/start.js';
 import { UsageError, parseValidateOptions, runValidate } from './commands/validate.js';
@@ -46,6 +47,43 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         }),
       );
     });
+  program
+    .command('call')
+    .description('place a SIP call from the terminal: send digits, record what is heard, print the timeline')
+    .argument('<target>', 'a number (+15550100, sent to --server) or a SIP URI (sip:alice@host:port)')
+    .option('--server <host:port>', 'where to send the INVITE (default 127.0.0.1:5060; for a SIP URI: its host)')
+    .option('--from <number>', 'our number or SIP URI (default +15550199)')
+    .option('--digits <digits>', 'DTMF to send once answered (RFC 4733); w = half a second, W = a second of pause')
+    .option('--record <file.wav>', 'record what is heard (8 kHz 16-bit mono WAV)')
+    .option('--hangup-after <seconds>', 'hang up this long after the answer (default: wait for the far end)')
+    .option('--timeout <seconds>', 'give up on the whole call after this long (default 300)')
+    .option('--bind <address>', 'local address for SIP and RTP', '127.0.0.1')
+    .option('--transport <udp|tcp>', 'SIP transport', 'udp')
+    .option('--json', 'print the call as one JSON object')
+    .action(async (target: string, flags: CallFlags) => {
+      const options = parseCallOptions(target, flags);
+      // Ctrl-C hangs up (CANCEL or BYE) and still prints the timeline; a second one quits.
+      const interrupt = new AbortController();
+      const onSigint = (): void => {
+        if (interrupt.signal.aborted) process.exit(130);
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      try {
+        setExitCode(
+          await runCall(options, {
+            stdout: (line) => process.stdout.write(`${line}\n`),
+            stderr: (line) => process.stderr.write(`${line}\n`),
+            signal: interrupt.signal,
+          }),
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+
   const print = { stdout: (line: string) => process.stdout.write(`${line}\n`) };
   const numbers = program.command('numbers').description('phone numbers and the applications they answer with');
   numbers

@@ -1,0 +1,890 @@
+/**
+ * One call leg inside a media worker: its UDP sockets, the RTP stream it
+ * sends, the stream it receives and what is done with it.
+ *
+ * Receive path (per datagram, from the socket):
+ *   RTCP (muxed) → report handling
+ *   RTP parse → payload type check → source check (symmetric RTP latching)
+ *   → RtpReceiveStats → audio: JitterBuffer (only while something consumes
+ *   received audio: a bridge, a capture, in-band DTMF detection)
+ *   → telephone-event: DtmfReceiver
+ *
+ * Receive pass (per tick): pop one frame from the jitter buffer → the
+ * bridge's input, and decoded PCM for capture and the Goertzel detector;
+ * telephone-event end timeout; RTP timeout; RTCP reports every ~5 s.
+ *
+ * Send pass (per tick), first that applies:
+ *   RFC 4733 digit → in-band digit → playback → bridged audio → silence
+ *   → encode → RtpSender (sequence, timestamp, SSRC, marker) → socket.
+ *
+ * The per-packet and per-tick paths allocate nothing of their own: packet
+ * buffers, PCM frames, the parsed view and the RTP header are created with the
+ * leg and reused (Node's dgram allocates its own request objects per send and
+ * a Buffer per received datagram; that cost is the same for any JS sender).
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP, isIPv6 } from 'node:net';
+import { type AudioCodec, codecByName, type CodecName } from '../codec/index.js';
+import { type DtmfDigit, type DtmfDigitEvent } from '../dtmf/digit.js';
+import { GoertzelDetector } from '../dtmf/goertzel.js';
+import { createTelephoneEventPacket, DtmfReceiver, DtmfSender, type TelephoneEventPacket } from '../dtmf/rfc4733.js';
+import { JitterBuffer } from '../jitter/buffer.js';
+import { meanOpinionScore } from '../quality/mos.js';
+import { RtpPacketView, writeRtpHeader, type RtpHeaderInit, RTP_FIXED_HEADER_SIZE } from '../rtp/packet.js';
+import {
+  isRtcp,
+  ntpFromUnixMs,
+  parseRtcp,
+  roundTripMs,
+  writeBye,
+  writeReceiverReport,
+  writeSdesCname,
+  writeSenderReport,
+  type ReportBlock,
+} from '../rtp/rtcp.js';
+import { RtpReceiveStats, RtpSender } from '../rtp/sequence.js';
+import type { AudioSource } from '../source/types.js';
+import type {
+  CreateLegCommand,
+  DigitSource,
+  InbandDtmfMode,
+  LegCloseReason,
+  LegStats,
+  MediaEvent,
+  PortRange,
+  RemoteEndpoint,
+  TransportAddress,
+} from '../protocol.js';
+import { Bridge, type BridgeEnd, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
+import { CommandError, invalid } from './command-error.js';
+import { DigitMerger } from './digits.js';
+import { InbandDtmfSender } from './inband-dtmf.js';
+import { Player } from './player.js';
+import type { PortPool } from './ports.js';
+
+const FRAME_SAMPLES = 160;
+const FRAME_BYTES = 160;
+const PACKET_BYTES = RTP_FIXED_HEADER_SIZE + FRAME_BYTES;
+const EVENT_PACKET_BYTES = RTP_FIXED_HEADER_SIZE + 4;
+/** RFC 3550 §6.2 minimum interval, randomized to [0.5, 1.5] of it. */
+const RTCP_INTERVAL_MS = 5000;
+/** Symmetric RTP: packets from one new source that latch it. */
+const LATCH_PACKETS = 2;
+/** Symmetric RTP: a latched source silent this long may be replaced by another. */
+const RELATCH_AFTER_MS = 1000;
+/** Longest capture, ms. */
+const MAX_CAPTURE_MS = 120_000;
+
+/** What a leg needs from the worker that runs it. */
+export interface LegContext {
+  emit(event: MediaEvent): void;
+  readonly ports: PortPool;
+  /** Shared counters [packets in, packets out], unboxed. */
+  readonly counters: Float64Array;
+}
+
+/** A leg's recorder input, behind which the recorder (media/record) will sit. */
+export interface RecordSink {
+  write(pcm: Int16Array): void;
+  close(): void;
+}
+
+function codecOf(name: CodecName): AudioCodec {
+  const codec = typeof name === 'string' ? codecByName(name) : undefined;
+  if (codec === undefined) throw invalid(`unknown codec ${JSON.stringify(name)}`);
+  return codec;
+}
+
+function checkPayloadType(pt: number | undefined | null, what: string): void {
+  if (pt === undefined || pt === null) return;
+  if (!Number.isInteger(pt) || pt < 96 || pt > 127) throw invalid(`${what}: telephone-event payload type ${pt} outside 96..127`);
+}
+
+function checkRemote(remote: RemoteEndpoint, ipv6: boolean): void {
+  if (typeof remote !== 'object' || remote === null || typeof remote.address !== 'string') {
+    throw invalid('remote.address is required');
+  }
+  if (isIP(remote.address) === 0) throw invalid(`remote.address ${JSON.stringify(remote.address)} is not an IP address`);
+  if (isIPv6(remote.address) !== ipv6) {
+    throw invalid(`remote ${remote.address} is not of the bind address family (${ipv6 ? 'IPv6' : 'IPv4'})`);
+  }
+  if (!Number.isInteger(remote.port) || remote.port < 1 || remote.port > 65535) throw invalid(`remote.port ${remote.port}`);
+  if (remote.rtcpPort !== undefined && (!Number.isInteger(remote.rtcpPort) || remote.rtcpPort < 1 || remote.rtcpPort > 65535)) {
+    throw invalid(`remote.rtcpPort ${remote.rtcpPort}`);
+  }
+}
+
+/**
+ * Addresses here are IP literals (checked on the way in). Node's default
+ * lookup answers those on the next tick, which defers every `send` to after
+ * the current tick's work: with catch-up ticks run back to back, a leg would
+ * rewrite its packet buffer before the earlier sends went out. Answering at
+ * once makes `send` hand the datagram to the kernel immediately.
+ */
+function literalLookup(
+  address: string,
+  family: unknown,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  callback(null, address, isIPv6(address) ? 6 : 4);
+}
+
+function bindSocket(address: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup });
+    const onError = (error: Error): void => {
+      try {
+        socket.close();
+      } catch {
+        // never bound
+      }
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.bind({ port, address, exclusive: true }, () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+function isAddressInUse(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES';
+}
+
+/** Binds RTP (and RTCP on the next port unless muxed) on the first free even port of the range. */
+async function bindPorts(
+  pool: PortPool,
+  address: string,
+  range: PortRange,
+  mux: boolean,
+): Promise<{ rtp: Socket; rtcp: Socket | null; port: number }> {
+  let tried = 0;
+  for (const port of pool.candidates(range, !mux)) {
+    tried++;
+    let rtp: Socket;
+    try {
+      rtp = await bindSocket(address, port);
+    } catch (error) {
+      if (isAddressInUse(error)) continue;
+      throw new CommandError('bind-failed', `cannot bind ${address}:${port}: ${(error as Error).message}`, { cause: error });
+    }
+    if (mux) {
+      pool.reserve(port, false);
+      return { rtp, rtcp: null, port };
+    }
+    try {
+      const rtcp = await bindSocket(address, port + 1);
+      pool.reserve(port, true);
+      return { rtp, rtcp, port };
+    } catch (error) {
+      rtp.close();
+      if (isAddressInUse(error)) continue;
+      throw new CommandError('bind-failed', `cannot bind ${address}:${port + 1}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  throw new CommandError(
+    'ports-exhausted',
+    `no free ${mux ? 'port' : 'port pair'} in ${range.min}-${range.max} on ${address} (${tried} tried)`,
+  );
+}
+
+export class Leg implements BridgeEnd {
+  readonly legId: string;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly rtcpPort: number;
+  readonly rtcpMux: boolean;
+  readonly symmetricRtp: boolean;
+  readonly cname: string;
+  readonly createdAt: number;
+  readonly rxFrame: ReceivedFrame = { state: RX_NONE, lostRun: 0, payload: new Uint8Array(FRAME_BYTES) };
+
+  readonly #ctx: LegContext;
+  readonly #ipv6: boolean;
+  readonly #rtp: Socket;
+  readonly #rtcp: Socket | null;
+  #codec: AudioCodec;
+  #tePt = -1;
+  #inbandMode: InbandDtmfMode;
+  #rtpTimeoutMs = 0;
+
+  // Remote (where RTP and RTCP go).
+  #remoteAddress = '';
+  #remotePort = 0;
+  #rtcpAddress = '';
+  #rtcpRemotePort = 0;
+  #rtcpPortExplicit = false;
+  #latched = false;
+  #candidateAddress = '';
+  #candidatePort = 0;
+  #candidateCount = 0;
+  #lastFromRemoteMs = 0;
+
+  // Send side.
+  readonly #sender = new RtpSender();
+  readonly #header: RtpHeaderInit = { marker: false, payloadType: 0, seq: 0, timestamp: 0, ssrc: 0 };
+  // Two of each packet buffer, used in turn: should the kernel queue a send
+  // (libuv keeps a reference), the next tick writes the other one.
+  readonly #packets = [Buffer.alloc(PACKET_BYTES), Buffer.alloc(PACKET_BYTES)] as const;
+  readonly #payloads: readonly [Uint8Array, Uint8Array];
+  readonly #eventPackets = [Buffer.alloc(EVENT_PACKET_BYTES), Buffer.alloc(EVENT_PACKET_BYTES)] as const;
+  #packet: Buffer;
+  #payload: Uint8Array;
+  #eventPacket: Buffer;
+  #turn = 0;
+  readonly #event: TelephoneEventPacket = createTelephoneEventPacket();
+  readonly #pcm = new Int16Array(FRAME_SAMPLES);
+  readonly #player: Player;
+  #dtmfSender: DtmfSender | null = null;
+  readonly #inbandSender = new InbandDtmfSender();
+  #digitsPending = false;
+  #held = false;
+
+  // Receive side.
+  readonly #view = new RtpPacketView();
+  readonly #stats = new RtpReceiveStats({ clockRate: 8000 });
+  readonly #jitter = new JitterBuffer({ maxPayloadBytes: FRAME_BYTES });
+  readonly #dtmfReceiver: DtmfReceiver;
+  #goertzel: GoertzelDetector | null = null;
+  readonly #rxPcm = new Int16Array(FRAME_SAMPLES);
+  readonly #merger: DigitMerger;
+  #rxWanted = false;
+  #haveSsrc = false;
+  #rxSsrc = 0;
+  #priorReceived = 0;
+  #priorLost = 0;
+  #lastRxMs = 0;
+  #flowing = false;
+  #timedOut = false;
+
+  // Counters.
+  #invalid = 0;
+  #ignored = 0;
+  #foreign = 0;
+  #rtcpSent = 0;
+  #rtcpReceived = 0;
+  #digitsReceived = 0;
+  #rttMs = -1;
+
+  // RTCP.
+  #nextRtcpMs = 0;
+  #rtcpBuffer: Buffer | null = null;
+  #reportBlock: ReportBlock | null = null;
+  #packetsAtLastReport = 0;
+
+  // Consumers of received audio.
+  #bridge: Bridge | null = null;
+  #capture: Int16Array | null = null;
+  #captureLength = 0;
+  #record: RecordSink | null = null;
+
+  #closed = false;
+  #socketsClosed = false;
+  /** Position in the runtime's list of legs (maintained by the runtime). */
+  index = -1;
+
+  /** Binds the sockets and returns a running leg; throws a CommandError on bad arguments or no ports. */
+  static async open(command: CreateLegCommand, ctx: LegContext): Promise<Leg> {
+    const codec = codecOf(command.codec);
+    checkPayloadType(command.telephoneEventPt, 'createLeg');
+    const ipv6 = isIPv6(command.bindAddress);
+    if (command.remote !== undefined) checkRemote(command.remote, ipv6);
+    const { min, max } = command.ports ?? ({} as Partial<PortRange>);
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min! < 1024 || max! > 65535 || min! > max!) {
+      throw invalid(`createLeg: port range ${min}-${max} must lie within 1024-65535`);
+    }
+    const mux = command.rtcpMux === true;
+    const { rtp, rtcp, port } = await bindPorts(ctx.ports, command.bindAddress, { min: min!, max: max! }, mux);
+    return new Leg(command, ctx, codec, rtp, rtcp, port, ipv6);
+  }
+
+  private constructor(
+    command: CreateLegCommand,
+    ctx: LegContext,
+    codec: AudioCodec,
+    rtp: Socket,
+    rtcp: Socket | null,
+    port: number,
+    ipv6: boolean,
+  ) {
+    this.legId = command.legId;
+    this.#ctx = ctx;
+    this.#codec = codec;
+    this.#ipv6 = ipv6;
+    this.#rtp = rtp;
+    this.#rtcp = rtcp;
+    this.localAddress = command.bindAddress;
+    this.localPort = port;
+    this.rtcpMux = rtcp === null;
+    this.rtcpPort = rtcp === null ? port : port + 1;
+    this.symmetricRtp = command.symmetricRtp;
+    this.cname = command.cname ?? `dialtone-${command.legId}`;
+    this.#inbandMode = command.inbandDtmf ?? 'auto';
+    this.#rtpTimeoutMs = command.rtpTimeoutMs ?? 0;
+    this.createdAt = performance.now();
+    this.#lastRxMs = this.createdAt;
+    this.#payloads = [this.#packets[0].subarray(RTP_FIXED_HEADER_SIZE), this.#packets[1].subarray(RTP_FIXED_HEADER_SIZE)];
+    this.#packet = this.#packets[0];
+    this.#payload = this.#payloads[0];
+    this.#eventPacket = this.#eventPackets[0];
+
+    this.#merger = new DigitMerger((digit, source, durationMs) => this.#reportDigit(digit, source, durationMs));
+    this.#dtmfReceiver = new DtmfReceiver({
+      onDigit: (event: DtmfDigitEvent) => this.#merger.push(event.digit, 'rfc4733', event.durationMs, performance.now()),
+    });
+    this.#player = new Player({
+      started: (playId, description) =>
+        ctx.emit({ type: 'playStarted', legId: this.legId, playId, description }),
+      ended: (playId, reason) => ctx.emit({ type: 'playEnded', legId: this.legId, playId, reason }),
+    });
+    this.#setTelephoneEvent(command.telephoneEventPt ?? null);
+    if (command.remote !== undefined) this.#setRemoteEndpoint(command.remote);
+
+    rtp.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.#onRtpSocket(msg, rinfo));
+    rtp.on('error', (error: Error) => this.#onSocketError(error));
+    if (rtcp !== null) {
+      rtcp.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.#onRtcp(msg, rinfo, performance.now()));
+      rtcp.on('error', (error: Error) => this.#onSocketError(error));
+    }
+    this.#nextRtcpMs = this.createdAt + RTCP_INTERVAL_MS * (0.5 + Math.random());
+  }
+
+  get codecName(): CodecName {
+    return this.#codec.name;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get bridge(): Bridge | null {
+    return this.#bridge;
+  }
+
+  // -------------------------------------------------------------------------
+  // Commands
+
+  setRemote(remote: RemoteEndpoint, codec: CodecName | undefined, telephoneEventPt: number | null | undefined): void {
+    checkRemote(remote, this.#ipv6);
+    checkPayloadType(telephoneEventPt, 'setRemote');
+    if (codec !== undefined) {
+      const next = codecOf(codec);
+      if (next !== this.#codec) {
+        this.#codec = next;
+        this.#jitter.reset();
+        this.#sender.markNextFrame();
+      }
+    }
+    if (telephoneEventPt !== undefined) this.#setTelephoneEvent(telephoneEventPt);
+    this.#setRemoteEndpoint(remote);
+  }
+
+  play(playId: string, source: AudioSource, enqueue: boolean): boolean {
+    if (typeof playId !== 'string' || playId.length === 0) throw invalid('play: playId is required');
+    const queued = this.#player.play(playId, source, enqueue);
+    if (!queued) this.#sender.markNextFrame();
+    return queued;
+  }
+
+  stopPlay(playId: string | undefined): number {
+    return this.#player.stop(playId);
+  }
+
+  /** Queues digits for the remote; returns how many. */
+  sendDigits(digits: string, durationMs = 100, gapMs = 60): number {
+    if (typeof digits !== 'string' || digits.length === 0) throw invalid('sendDigits: digits is required');
+    if (!(durationMs > 0) || !(gapMs >= 0)) throw invalid('sendDigits: durationMs must be positive and gapMs not negative');
+    try {
+      if (this.#dtmfSender !== null) this.#dtmfSender.send(digits, durationMs, gapMs);
+      else this.#inbandSender.send(digits, durationMs, gapMs);
+    } catch (error) {
+      throw invalid(`sendDigits: ${(error as Error).message}`);
+    }
+    this.#digitsPending = true;
+    return digits.length;
+  }
+
+  relayDigit(digit: DtmfDigit, durationMs: number): void {
+    if (this.#closed) return;
+    this.sendDigits(digit, Math.max(40, Math.min(durationMs, 1000)), 40);
+  }
+
+  injectDigit(digit: DtmfDigit, durationMs: number): void {
+    this.#merger.push(digit, 'info', durationMs, performance.now());
+  }
+
+  setHold(hold: boolean): void {
+    if (hold === this.#held) return;
+    this.#held = hold;
+    if (!hold) {
+      this.#sender.markNextFrame();
+      this.#lastRxMs = performance.now();
+      this.#timedOut = false;
+    }
+  }
+
+  attachBridge(bridge: Bridge | null): void {
+    this.#bridge = bridge;
+    this.#updateRxWanted();
+  }
+
+  startCapture(maxMs: number): void {
+    if (!(maxMs > 0) || maxMs > MAX_CAPTURE_MS) throw invalid(`captureStart: maxMs must be in (0, ${MAX_CAPTURE_MS}]`);
+    this.#capture = new Int16Array(Math.ceil((maxMs * 8000) / 1000));
+    this.#captureLength = 0;
+    this.#updateRxWanted();
+  }
+
+  stopCapture(): { pcm: ArrayBuffer; samples: number } {
+    const capture = this.#capture;
+    if (capture === null) throw new CommandError('not-capturing', `leg ${this.legId} is not capturing`);
+    this.#capture = null;
+    this.#updateRxWanted();
+    const samples = this.#captureLength;
+    // Hand over exactly the captured part (a copy only when the buffer was not filled).
+    const pcm = samples === capture.length ? capture.buffer : capture.buffer.slice(0, samples * 2);
+    return { pcm: pcm as ArrayBuffer, samples };
+  }
+
+  stats(): LegStats {
+    const s = this.#stats;
+    const received = this.#priorReceived + s.received;
+    const lost = this.#priorLost + Math.max(0, s.cumulativeLost);
+    const lossPercent = received + lost === 0 ? 0 : (lost * 100) / (received + lost);
+    const jitterMs = s.jitterMs;
+    const rttMs = this.#rttMs < 0 ? null : this.#rttMs;
+    const j = this.#jitter.stats;
+    return {
+      legId: this.legId,
+      durationMs: Math.round(performance.now() - this.createdAt),
+      packetsSent: this.#sender.packetCount,
+      octetsSent: this.#sender.octetCount,
+      packetsReceived: received,
+      packetsLost: lost,
+      jitterMs: Math.round(jitterMs * 1000) / 1000,
+      mos: Math.round(meanOpinionScore({ lossPercent, jitterMs, latencyMs: rttMs === null ? 0 : rttMs / 2 }) * 100) / 100,
+      rttMs: rttMs === null ? null : Math.round(rttMs * 10) / 10,
+      invalidPackets: this.#invalid,
+      ignoredPackets: this.#ignored,
+      foreignPackets: this.#foreign,
+      framesPlayed: j.played,
+      framesLost: j.lost,
+      framesLate: j.late,
+      framesDiscarded: j.discarded,
+      duplicates: j.duplicates,
+      rtcpSent: this.#rtcpSent,
+      rtcpReceived: this.#rtcpReceived,
+      digitsReceived: this.#digitsReceived,
+      remote: this.#remotePort === 0 ? null : { address: this.#remoteAddress, port: this.#remotePort },
+      latched: this.#latched,
+    };
+  }
+
+  /** Closes the sockets (after an RTCP BYE); playbacks end as `closed`; emits `legClosed`. */
+  close(reason: LegCloseReason): LegStats {
+    if (this.#closed) return this.stats();
+    let sent = false;
+    if (this.#remotePort !== 0) {
+      try {
+        // The sockets close once the BYE is out (a send is asynchronous).
+        sent = this.#sendRtcp(performance.now(), true, () => this.#closeSockets());
+      } catch {
+        // best effort
+      }
+    }
+    this.#closed = true;
+    this.#player.close();
+    this.#bridge?.detach();
+    this.#record?.close();
+    this.#record = null;
+    const stats = this.stats();
+    if (!sent) this.#closeSockets();
+    this.#ctx.emit({ type: 'legClosed', legId: this.legId, reason, stats });
+    return stats;
+  }
+
+  /** Closes the sockets without events (a leg whose creation was abandoned). */
+  destroy(): void {
+    this.#closed = true;
+    this.#closeSockets();
+  }
+
+  describe(): string {
+    const parts = [`leg ${this.legId}`, `${this.localAddress}:${this.localPort}`, this.#codec.describe()];
+    if (this.#tePt >= 0) parts.push(`telephone-event/${this.#tePt}`);
+    if (this.#goertzel !== null) parts.push(this.#goertzel.describe());
+    if (this.#bridge !== null) parts.push(this.#bridge.describe());
+    return parts.join(' ');
+  }
+
+  // -------------------------------------------------------------------------
+  // Tick
+
+  /** First pass of a tick: received audio, timeouts, RTCP. */
+  receiveTick(now: number): void {
+    this.#dtmfReceiver.poll(now);
+    const frame = this.rxFrame;
+    if (this.#rxWanted) {
+      const out = this.#jitter.pop(now);
+      if (out.kind === 'frame') {
+        const n = out.payload.length < FRAME_BYTES ? out.payload.length : FRAME_BYTES;
+        const dst = frame.payload;
+        const src = out.payload;
+        for (let i = 0; i < n; i++) dst[i] = src[i]!;
+        if (n < FRAME_BYTES) dst.fill(silenceByte(this.#codec.name), n);
+        frame.state = RX_FRAME;
+        frame.lostRun = 0;
+      } else if (out.kind === 'lost') {
+        // Conceal with the previous frame only right after a real one.
+        frame.lostRun = frame.state === RX_NONE ? 2 : frame.lostRun + 1;
+        frame.state = RX_LOST;
+      } else {
+        frame.state = RX_NONE;
+        frame.lostRun = 0;
+      }
+      if (this.#goertzel !== null || this.#capture !== null || this.#record !== null) this.#consumePcm(frame.state);
+    } else {
+      frame.state = RX_NONE;
+    }
+
+    if (this.#rtpTimeoutMs > 0 && !this.#held && !this.#timedOut && now - this.#lastRxMs >= this.#rtpTimeoutMs) {
+      this.#timedOut = true;
+      this.#flowing = false;
+      this.#ctx.emit({ type: 'rtpTimeout', legId: this.legId, silentMs: Math.round(now - this.#lastRxMs) });
+    }
+    if (now >= this.#nextRtcpMs) {
+      this.#nextRtcpMs = now + RTCP_INTERVAL_MS * (0.5 + Math.random());
+      if (this.#remotePort !== 0 && !this.#held) this.#sendRtcp(now, false);
+    }
+  }
+
+  /** Second pass of a tick: one packet (or none) to the remote. */
+  sendTick(): void {
+    const sender = this.#sender;
+    if (this.#remotePort === 0 || this.#held) {
+      sender.idle(FRAME_SAMPLES);
+      return;
+    }
+    const turn = (this.#turn ^= 1);
+    this.#packet = this.#packets[turn]!;
+    this.#payload = this.#payloads[turn]!;
+    this.#eventPacket = this.#eventPackets[turn]!;
+    const dtmf = this.#dtmfSender;
+    if (dtmf !== null && dtmf.busy) {
+      if (dtmf.step(sender, this.#event)) {
+        this.#sendEvent();
+        return;
+      }
+    }
+    const inband = this.#inbandSender;
+    if (inband.busy) {
+      inband.fill(this.#pcm);
+      this.#sendPcm();
+      return;
+    }
+    if (this.#digitsPending && (dtmf === null || !dtmf.busy)) {
+      this.#digitsPending = false;
+      this.#ctx.emit({ type: 'digitsSent', legId: this.legId });
+    }
+    if (this.#player.active && this.#player.read(this.#pcm)) {
+      this.#sendPcm();
+      return;
+    }
+    const bridge = this.#bridge;
+    if (bridge === null || !bridge.fill(this, this.#payload, FRAME_BYTES)) {
+      this.#payload.fill(silenceByte(this.#codec.name));
+    }
+    this.#sendPayload();
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals: send
+
+  #sendPcm(): void {
+    this.#codec.encoder.encode(this.#pcm, this.#packet, RTP_FIXED_HEADER_SIZE, FRAME_SAMPLES);
+    this.#sendPayload();
+  }
+
+  #sendPayload(): void {
+    const header = this.#sender.frame(this.#header, this.#codec.payloadType, FRAME_SAMPLES, FRAME_BYTES);
+    writeRtpHeader(header, this.#packet, 0);
+    this.#rtp.send(this.#packet, this.#remotePort, this.#remoteAddress);
+    this.#ctx.counters[1]!++;
+  }
+
+  #sendEvent(): void {
+    const event = this.#event;
+    // The event's timestamp stays in the packet object: never passed as an argument (boxing).
+    const header = this.#header;
+    this.#sender.frame(header, event.payloadType, FRAME_SAMPLES, event.payload.length);
+    header.marker = event.marker;
+    header.timestamp = event.timestamp;
+    writeRtpHeader(header, this.#eventPacket, 0);
+    this.#eventPacket.set(event.payload, RTP_FIXED_HEADER_SIZE);
+    this.#rtp.send(this.#eventPacket, this.#remotePort, this.#remoteAddress);
+    this.#ctx.counters[1]!++;
+  }
+
+  /** Sends a compound report (with a BYE when leaving); returns false when there was nowhere to send it. */
+  #sendRtcp(now: number, bye: boolean, done?: () => void): boolean {
+    const address = this.rtcpMux ? this.#remoteAddress : this.#rtcpAddress;
+    const port = this.rtcpMux ? this.#remotePort : this.#rtcpRemotePort;
+    if (port === 0) return false;
+    const buffer = (this.#rtcpBuffer ??= Buffer.alloc(512));
+    const blocks: ReportBlock[] = [];
+    if (this.#haveSsrc && this.#stats.received > 0) {
+      const block = (this.#reportBlock ??= {
+        ssrc: 0,
+        fractionLost: 0,
+        cumulativeLost: 0,
+        extendedHighestSeq: 0,
+        jitter: 0,
+        lastSr: 0,
+        delaySinceLastSr: 0,
+      });
+      blocks.push(this.#stats.report(block, this.#rxSsrc, now));
+    }
+    const sender = this.#sender;
+    let length: number;
+    if (sender.packetCount !== this.#packetsAtLastReport) {
+      this.#packetsAtLastReport = sender.packetCount;
+      const { ntpSec, ntpFrac } = ntpFromUnixMs(Date.now());
+      length = writeSenderReport(
+        buffer,
+        0,
+        sender.ssrc,
+        { ntpSec, ntpFrac, rtpTimestamp: sender.timestamp, packetCount: sender.packetCount, octetCount: sender.octetCount },
+        blocks,
+      );
+    } else {
+      length = writeReceiverReport(buffer, 0, sender.ssrc, blocks);
+    }
+    length += writeSdesCname(buffer, length, sender.ssrc, this.cname.slice(0, 255));
+    if (bye) length += writeBye(buffer, length, [sender.ssrc]);
+    const socket = this.#rtcp ?? this.#rtp;
+    if (done === undefined) socket.send(buffer.subarray(0, length), port, address);
+    else socket.send(buffer.subarray(0, length), port, address, () => done());
+    this.#rtcpSent++;
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals: receive
+
+  #onRtpSocket(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.#closed) return;
+    const now = performance.now();
+    if (this.rtcpMux && isRtcp(msg)) {
+      this.#onRtcp(msg, rinfo, now);
+      return;
+    }
+    const view = this.#view;
+    if (!view.parse(msg)) {
+      this.#invalid++;
+      return;
+    }
+    const pt = view.payloadType;
+    const audio = pt === this.#codec.payloadType;
+    if (!audio && pt !== this.#tePt) {
+      this.#ignored++;
+      return;
+    }
+    if (this.symmetricRtp && !this.#acceptSource(rinfo, now)) {
+      this.#foreign++;
+      return;
+    }
+    if (!this.#haveSsrc || view.ssrc !== this.#rxSsrc) this.#newSource(view);
+    this.#stats.updateRtp(view, now);
+    this.#lastRxMs = now;
+    this.#ctx.counters[0]!++;
+    if (!this.#flowing) this.#startFlowing(rinfo);
+    if (audio) {
+      if (this.#rxWanted) this.#jitter.pushRtp(view, now);
+    } else {
+      this.#dtmfReceiver.pushRtp(view, now);
+    }
+  }
+
+  /** Symmetric RTP: whether to take a packet from `rinfo`, latching the send address to a new source. */
+  #acceptSource(rinfo: RemoteInfo, now: number): boolean {
+    if (this.#latched) {
+      if (rinfo.port === this.#remotePort && rinfo.address === this.#remoteAddress) {
+        this.#lastFromRemoteMs = now;
+        return true;
+      }
+      if (now - this.#lastFromRemoteMs < RELATCH_AFTER_MS) return false;
+    }
+    if (rinfo.port === this.#candidatePort && rinfo.address === this.#candidateAddress) {
+      this.#candidateCount++;
+    } else {
+      this.#candidateAddress = rinfo.address;
+      this.#candidatePort = rinfo.port;
+      this.#candidateCount = 1;
+    }
+    if (this.#candidateCount >= LATCH_PACKETS) {
+      const moved = rinfo.port !== this.#remotePort || rinfo.address !== this.#remoteAddress;
+      const relatch = this.#latched;
+      this.#latched = true;
+      this.#remoteAddress = rinfo.address;
+      this.#remotePort = rinfo.port;
+      if (!this.#rtcpPortExplicit || moved) {
+        this.#rtcpAddress = rinfo.address;
+        this.#rtcpRemotePort = this.rtcpMux ? rinfo.port : rinfo.port + 1;
+      }
+      this.#lastFromRemoteMs = now;
+      this.#candidatePort = 0;
+      this.#candidateAddress = '';
+      this.#candidateCount = 0;
+      if (relatch && moved) {
+        this.#ctx.emit({ type: 'rtpStarted', legId: this.legId, remote: { address: rinfo.address, port: rinfo.port }, latched: true });
+      } else if (!this.#flowing) {
+        this.#startFlowing(rinfo);
+      }
+    }
+    return true;
+  }
+
+  #startFlowing(rinfo: RemoteInfo): void {
+    // Under symmetric RTP, RTP "starts" once the source is latched.
+    if (this.symmetricRtp && !this.#latched) return;
+    this.#flowing = true;
+    this.#timedOut = false;
+    this.#ctx.emit({
+      type: 'rtpStarted',
+      legId: this.legId,
+      remote: { address: rinfo.address, port: rinfo.port },
+      latched: this.symmetricRtp,
+    });
+  }
+
+  #newSource(view: RtpPacketView): void {
+    if (this.#haveSsrc) {
+      this.#priorReceived += this.#stats.received;
+      this.#priorLost += Math.max(0, this.#stats.cumulativeLost);
+      this.#stats.reset();
+      this.#dtmfReceiver.reset();
+    }
+    this.#haveSsrc = true;
+    this.#rxSsrc = view.ssrc;
+  }
+
+  #onRtcp(msg: Buffer, rinfo: RemoteInfo, now: number): void {
+    if (this.#closed) return;
+    const packets = parseRtcp(msg);
+    if (packets === null) {
+      this.#invalid++;
+      return;
+    }
+    this.#rtcpReceived++;
+    if (this.symmetricRtp && !this.rtcpMux) {
+      this.#rtcpAddress = rinfo.address;
+      this.#rtcpRemotePort = rinfo.port;
+    }
+    const ours = this.#sender.ssrc;
+    for (const packet of packets) {
+      if (packet.type === 'sr') {
+        if (this.#haveSsrc && packet.ssrc === this.#rxSsrc) {
+          this.#stats.onSenderReport(packet.sender.ntpSec, packet.sender.ntpFrac, now);
+        }
+      }
+      if (packet.type === 'sr' || packet.type === 'rr') {
+        for (const block of packet.reports) {
+          if (block.ssrc !== ours) continue;
+          const rtt = roundTripMs(block, Date.now());
+          if (rtt !== null) this.#rttMs = rtt;
+        }
+      }
+    }
+  }
+
+  #consumePcm(state: number): void {
+    const pcm = this.#rxPcm;
+    if (state === RX_FRAME) this.#codec.decoder.decode(this.rxFrame.payload, pcm, 0, FRAME_BYTES);
+    else pcm.fill(0);
+    if (this.#goertzel !== null && state !== RX_NONE) this.#goertzel.process(pcm);
+    const capture = this.#capture;
+    if (capture !== null) {
+      const room = capture.length - this.#captureLength;
+      const n = room < FRAME_SAMPLES ? room : FRAME_SAMPLES;
+      for (let i = 0; i < n; i++) capture[this.#captureLength + i] = pcm[i]!;
+      this.#captureLength += n;
+    }
+    this.#record?.write(pcm);
+  }
+
+  #reportDigit(digit: DtmfDigit, source: DigitSource, durationMs: number): void {
+    this.#digitsReceived++;
+    this.#ctx.emit({ type: 'digit', legId: this.legId, digit, source, durationMs: Math.round(durationMs) });
+    this.#bridge?.onDigit(this, digit, source, durationMs);
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals: configuration
+
+  #setRemoteEndpoint(remote: RemoteEndpoint): void {
+    const moved = remote.address !== this.#remoteAddress || remote.port !== this.#remotePort;
+    if (moved && this.#latched) {
+      // New SDP: learn the source again.
+      this.#latched = false;
+      this.#flowing = false;
+    }
+    this.#remoteAddress = remote.address;
+    this.#remotePort = remote.port;
+    this.#rtcpAddress = remote.address;
+    this.#rtcpPortExplicit = remote.rtcpPort !== undefined;
+    this.#rtcpRemotePort = this.rtcpMux ? remote.port : (remote.rtcpPort ?? remote.port + 1);
+    this.#lastRxMs = performance.now();
+    this.#timedOut = false;
+  }
+
+  #setTelephoneEvent(pt: number | null): void {
+    const next = pt === null ? -1 : pt;
+    if (next !== this.#tePt) {
+      this.#tePt = next;
+      this.#dtmfSender = next < 0 ? null : new DtmfSender({ payloadType: next });
+      this.#dtmfReceiver.reset();
+    }
+    const inband = this.#inbandMode === 'on' || (this.#inbandMode === 'auto' && this.#tePt < 0);
+    if (inband && this.#goertzel === null) {
+      this.#goertzel = new GoertzelDetector({
+        onDigit: (event: DtmfDigitEvent) => this.#merger.push(event.digit, 'inband', event.durationMs, performance.now()),
+      });
+    } else if (!inband) {
+      this.#goertzel = null;
+    }
+    this.#updateRxWanted();
+  }
+
+  #updateRxWanted(): void {
+    const wanted = this.#bridge !== null || this.#capture !== null || this.#goertzel !== null || this.#record !== null;
+    if (wanted !== this.#rxWanted) {
+      this.#rxWanted = wanted;
+      if (!wanted) {
+        this.#jitter.reset();
+        this.rxFrame.state = RX_NONE;
+      }
+    }
+  }
+
+  #onSocketError(error: Error): void {
+    this.#ctx.emit({ type: 'error', legId: this.legId, code: 'socket-error', message: error.message });
+  }
+
+  #closeSockets(): void {
+    if (this.#socketsClosed) return;
+    this.#socketsClosed = true;
+    try {
+      this.#rtp.close();
+    } catch {
+      // already closed
+    }
+    try {
+      this.#rtcp?.close();
+    } catch {
+      // already closed
+    }
+    this.#ctx.ports.release(this.localPort, this.#rtcp !== null);
+  }
+}

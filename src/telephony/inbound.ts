@@ -1,0 +1,159 @@
+/**
+ * Incoming calls: an INVITE to one of our numbers becomes a Call record, a media leg,
+ * an SDP answer and a CallSession running the number's application. The INVITE gets
+ * 404 when no number matches, 488 when no codec does, 503 when media is exhausted.
+ */
+import type { Logger } from 'pino';
+import type { AudioUrlCache } from '../media/audio/url-cache.js';
+import type { MediaHost } from '../media/host.js';
+import { answerOffer, parseSdp, SdpError, writeSdp } from '../sip/sdp/index.js';
+import type { IncomingInvite, UserAgent } from '../sip/ua/index.js';
+import { formatUri, parseUri } from '../sip/message/uri.js';
+import type { Store } from '../store/index.js';
+import type { CallStatus } from '../store/schema.js';
+import type { TextToSpeech } from '../tts/index.js';
+import { CallSession } from '../engine/session.js';
+import { Timeline } from '../engine/timeline.js';
+import type { WebhookClient } from '../engine/webhook/client.js';
+import { normaliseE164 } from './e164.js';
+import { SipCallLeg } from './sip-call-leg.js';
+
+export interface InboundDeps {
+  readonly ua: UserAgent;
+  readonly media: MediaHost;
+  readonly store: Store;
+  readonly webhooks: WebhookClient;
+  readonly tts: TextToSpeech;
+  readonly audio: AudioUrlCache;
+  readonly logger: Logger;
+  readonly mode: 'development' | 'production';
+  /** The address our SDP offers media on. */
+  readonly mediaAddress: string;
+}
+
+/** The user part of a SIP URI, or the whole text when it is not one. */
+function userOf(value: string): string {
+  const uri = parseUri(value);
+  if (uri && uri.kind === 'sip' && uri.user) return decodeURIComponent(uri.user);
+  if (uri && uri.kind === 'tel') return uri.number;
+  return value;
+}
+
+export class InboundCalls {
+  readonly #deps: InboundDeps;
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(deps: InboundDeps) {
+    this.#deps = deps;
+    deps.ua.on('incoming', (invite) => {
+      const run = this.#handle(invite).catch((err: unknown) => {
+        deps.logger.error({ err, callId: invite.callId }, 'incoming call failed');
+        if (invite.state === 'pending' || invite.state === 'early') invite.reject(500);
+      });
+      this.#running.add(run);
+      void run.finally(() => this.#running.delete(run));
+    });
+  }
+
+  /** Resolves when every call in progress has ended. */
+  async drained(): Promise<void> {
+    await Promise.all([...this.#running]);
+  }
+
+  async #handle(invite: IncomingInvite): Promise<void> {
+    const { store, logger } = this.#deps;
+    const dialled = normaliseE164(userOf(invite.request.uri)) ?? normaliseE164(userOf(formatUri(invite.to.uri)));
+    const number = dialled ? await store.numbers.findByNumber(dialled) : undefined;
+    if (!number || !number.voiceUrl) {
+      logger.info({ to: invite.request.uri }, 'no number for this INVITE');
+      invite.reject(404, 'Not Found');
+      return;
+    }
+    const account = await store.accounts.get(number.accountSid);
+    if (!account) {
+      invite.reject(404, 'Not Found');
+      return;
+    }
+    if (invite.offer === undefined) {
+      // Late offer (no SDP in the INVITE) is a later slice.
+      invite.reject(488, 'Not Acceptable Here');
+      return;
+    }
+    const offer = parseSdp(invite.offer);
+    if (offer instanceof SdpError) {
+      invite.reject(offer.responseStatus(), offer.message);
+      return;
+    }
+    const media = await this.#deps.media.createLeg();
+    const negotiated = answerOffer(offer, {
+      address: this.#deps.mediaAddress,
+      port: media.local.port,
+      sessionId: String(Date.now()),
+      username: 'dialtone',
+    });
+    if (!negotiated.ok) {
+      await media.close();
+      invite.reject(488, 'Not Acceptable Here', { headers: [['Warning', `${negotiated.warning.code} dialtone "${negotiated.warning.text}"`]] });
+      return;
+    }
+    const { selected } = negotiated;
+    await media.setRemote(selected.remote, { codec: selected.codec, telephoneEventPt: selected.telephoneEvent ?? null });
+
+    // A number when the caller's user part is one; else the caller's SIP URI, as Twilio reports SIP callers.
+    const fromUri = formatUri(invite.from.uri);
+    const call = await store.calls.create({
+      accountSid: account.sid,
+      phoneNumberSid: number.sid,
+      from: normaliseE164(userOf(fromUri)) ?? fromUri.split(';')[0]!,
+      to: number.phoneNumber,
+      direction: 'inbound',
+      status: 'ringing',
+      sipCallId: invite.callId,
+    });
+    const timeline = new Timeline(
+      (type, data) => store.callEvents.append(call.sid, account.sid, type, data),
+      (err) => logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
+    );
+    timeline.append('sip', { event: 'invite', from: formatUri(invite.from.uri), to: invite.request.uri, codec: selected.codec, telephoneEvent: selected.telephoneEvent ?? null });
+    invite.ringing();
+
+    const leg = new SipCallLeg({
+      invite,
+      media,
+      answerSdp: writeSdp(negotiated.answer),
+      tts: this.#deps.tts,
+      audio: this.#deps.audio,
+      note: (type, data) => timeline.append(type, data),
+      onAnswered: (at) => void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() }),
+    });
+    const session = new CallSession(
+      { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },
+      { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
+      {
+        url: number.voiceUrl,
+        method: number.voiceMethod,
+        fallbackUrl: number.voiceFallbackUrl,
+        fallbackMethod: number.voiceFallbackMethod,
+        dialect: number.dialect,
+      },
+    );
+    const startedAt = Date.now();
+    try {
+      await session.run();
+    } finally {
+      const answeredAt = leg.answeredAt;
+      const end = await Promise.race([leg.ended, Promise.resolve(undefined)]);
+      const stats = await media.close().catch(() => null);
+      if (stats) timeline.append('media', { event: 'closed', ...stats });
+      const status: CallStatus = answeredAt !== undefined ? 'completed' : end?.sipStatus === 486 ? 'busy' : end?.sipStatus === 487 ? 'canceled' : 'no-answer';
+      const endTime = new Date();
+      await store.calls.update(call.sid, {
+        status,
+        endTime: endTime.toISOString(),
+        duration: answeredAt !== undefined ? Math.round((endTime.getTime() - answeredAt) / 1000) : 0,
+        ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
+      });
+      await timeline.flushed();
+    }
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The engine's CallLeg over a real call: an incoming SIP INVITE (answered with our SDP)
+ * and a media leg in a worker. Prompts become PCM (text-to-speech through the prompt
+ * cache, audio URLs through the HTTP cache) played on the media leg; digits from RFC
+ * 4733, SIP INFO and in-band detection arrive merged on the media leg's `digit` event.
+ */
+import type { AudioUrlCache } from '../media/audio/url-cache.js';
+import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
+import type { IncomingInvite, InviteSession } from '../sip/ua/index.js';
+import type { TextToSpeech } from '../tts/index.js';
+import {
+  CallEndedError,
+  type CallEnd,
+  type CallLeg,
+  type CollectOptions,
+  type CollectResult,
+  type DialResult,
+  type Digit,
+  type PlayEnd,
+  type PlayOptions,
+  type Prompt,
+  type RecordResult,
+} from '../engine/call-leg.js';
+
+export interface SipCallLegDeps {
+  readonly invite: IncomingInvite;
+  readonly media: MediaLeg;
+  /** Our SDP answer, sent with the 200 OK. */
+  readonly answerSdp: string;
+  readonly tts: TextToSpeech;
+  readonly audio: AudioUrlCache;
+  /** Timeline notes from below the engine (voice substitutions, media events). */
+  readonly note: (type: string, data: Readonly<Record<string, unknown>>) => void;
+  /** Told once, with the time the 200 OK went out. */
+  readonly onAnswered?: (atMs: number) => void;
+}
+
+export class NotSupportedYetError extends Error {
+  readonly code = 'not_supported_yet';
+}
+
+export class SipCallLeg implements CallLeg {
+  readonly #deps: SipCallLegDeps;
+  readonly ended: Promise<CallEnd>;
+  #resolveEnded!: (end: CallEnd) => void;
+  #end: CallEnd | undefined;
+  #session: InviteSession | undefined;
+  #answeredAt: number | undefined;
+  #answering: Promise<void> | undefined;
+  readonly #digits: Digit[] = [];
+  #digitWaiter: (() => void) | undefined;
+
+  constructor(deps: SipCallLegDeps) {
+    this.#deps = deps;
+    this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    deps.invite.on('cancelled', () => this.#finish({ by: 'caller', sipStatus: 487 }));
+    deps.media.on('digit', (d: LegDigit) => {
+      this.#digits.push(d.digit as Digit);
+      deps.note('digit', { digit: d.digit, source: d.source, durationMs: d.durationMs });
+      this.#digitWaiter?.();
+    });
+    deps.media.on('rtptimeout', (silentMs: number) => {
+      deps.note('media', { event: 'rtp-timeout', silentMs });
+    });
+  }
+
+  get answered(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** When the call was answered (ms since the epoch), if it was. */
+  get answeredAt(): number | undefined {
+    return this.#answeredAt;
+  }
+
+  #finish(end: CallEnd): void {
+    if (this.#end) return;
+    this.#end = end;
+    this.#resolveEnded(end);
+    this.#digitWaiter?.();
+    void this.#deps.media.stopPlay().catch(() => undefined);
+  }
+
+  #check(): void {
+    if (this.#end) throw new CallEndedError(this.#end);
+  }
+
+  async answer(): Promise<void> {
+    this.#check();
+    if (this.#session) return;
+    this.#answering ??= (async () => {
+      const session = this.#deps.invite.accept({ body: this.#deps.answerSdp });
+      this.#session = session;
+      this.#answeredAt = Date.now();
+      this.#deps.onAnswered?.(this.#answeredAt);
+      session.on('ended', (end) => this.#finish({ by: end.reason === 'remote-bye' ? 'caller' : end.reason === 'local-bye' ? 'application' : 'system' }));
+      session.on('dtmf', (d) => void this.#deps.media.injectDigit(d.digit, d.durationMs).catch(() => undefined));
+      this.#deps.note('sip', { event: 'answered' });
+    })();
+    await this.#answering;
+  }
+
+  async reject(reason: 'busy' | 'rejected'): Promise<void> {
+    if (this.#end) return;
+    const status = reason === 'busy' ? 486 : 603;
+    this.#deps.invite.reject(status);
+    this.#finish({ by: 'application', sipStatus: status });
+  }
+
+  async hangup(): Promise<void> {
+    if (this.#end) return;
+    if (this.#session) {
+      await this.#session.bye().catch(() => undefined);
+      this.#finish({ by: 'application' });
+    } else {
+      this.#deps.invite.reject(603);
+      this.#finish({ by: 'application', sipStatus: 603 });
+    }
+  }
+
+  async #pcmFor(prompt: Prompt): Promise<PlayInput> {
+    switch (prompt.kind) {
+      case 'say': {
+        const spoken = await this.#deps.tts.say(prompt.text, { voice: prompt.voice, language: prompt.language });
+        if (spoken.note) this.#deps.note('warning', { code: 13511, message: spoken.note });
+        return { kind: 'pcm', pcm: spoken.pcm };
+      }
+      case 'audio':
+        return { kind: 'pcm', pcm: await this.#deps.audio.get(prompt.url) };
+      case 'tone': {
+        const [low = 1000, high] = prompt.frequencies;
+        return { kind: 'tone', frequencies: high === undefined ? [low] : [low, high], durationMs: prompt.durationMs };
+      }
+      case 'silence':
+        return { kind: 'silence', durationMs: prompt.durationMs };
+    }
+  }
+
+  async play(prompt: Prompt, options: PlayOptions): Promise<PlayEnd> {
+    this.#check();
+    const input = await this.#pcmFor(prompt);
+    this.#check();
+    const interruptible = options.interruptOn === 'any-digit';
+    if (interruptible && this.#digits.length > 0) return { reason: 'interrupted', digit: this.#digits[0]! };
+    const played = this.#deps.media.playAndWait(input, { loop: options.loop });
+    if (!interruptible) {
+      await Promise.race([played, this.ended]);
+      this.#check();
+      return { reason: 'finished' };
+    }
+    const interrupted = new Promise<Digit>((resolve) => {
+      const onDigit = (d: LegDigit): void => resolve(d.digit as Digit);
+      this.#deps.media.once('digit', onDigit);
+      void played.finally(() => this.#deps.media.off('digit', onDigit));
+    });
+    const first = await Promise.race([played.then(() => undefined), interrupted, this.ended.then(() => undefined)]);
+    this.#check();
+    if (first !== undefined) {
+      await this.#deps.media.stopPlay().catch(() => undefined);
+      return { reason: 'interrupted', digit: first };
+    }
+    return { reason: 'finished' };
+  }
+
+  async sendDigits(digits: string): Promise<void> {
+    this.#check();
+    // The media leg sends digit runs; `w` (0.5 s) and `W` (1 s) are pauses between runs.
+    for (const part of digits.split(/([wW]+)/)) {
+      if (part === '') continue;
+      if (/^[wW]+$/.test(part)) {
+        let ms = 0;
+        for (const c of part) ms += c === 'w' ? 500 : 1000;
+        await Promise.race([new Promise((r) => setTimeout(r, ms)), this.ended]);
+      } else {
+        const sent = new Promise<void>((resolve) => this.#deps.media.once('digitssent', () => resolve()));
+        await this.#deps.media.sendDigits(part);
+        await Promise.race([sent, this.ended]);
+      }
+      this.#check();
+    }
+  }
+
+  hasBufferedDigits(): boolean {
+    return this.#digits.length > 0;
+  }
+
+  async collectDigits(options: CollectOptions): Promise<CollectResult> {
+    let digits = '';
+    for (;;) {
+      this.#check();
+      const next = this.#digits.shift() ?? (await this.#nextDigit(options.timeoutMs));
+      if (next === undefined) return { digits, reason: 'timeout' };
+      if (options.finishOnKey !== '' && options.finishOnKey.includes(next)) return { digits, reason: 'finish-key', finishedOnKey: next };
+      digits += next;
+      if (options.numDigits !== undefined && digits.length >= options.numDigits) return { digits, reason: 'num-digits' };
+    }
+  }
+
+  /** The next digit, or undefined after `timeoutMs` without one. */
+  #nextDigit(timeoutMs: number): Promise<Digit | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#digitWaiter = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      this.#digitWaiter = () => {
+        clearTimeout(timer);
+        this.#digitWaiter = undefined;
+        resolve(this.#digits.shift());
+      };
+    });
+  }
+
+  async record(): Promise<RecordResult> {
+    throw new NotSupportedYetError('<Record> is not wired to the media recorder yet');
+  }
+
+  async dial(): Promise<DialResult> {
+    throw new NotSupportedYetError('<Dial> is not wired yet');
+  }
+}
