@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { WebhookClient } from '../engine/webhook/client.js';
 import { destinationGuard } from '../engine/webhook/guard.js';
-import { AudioUrlCache } from '../media/audio/url-cache.js';
+import { AudioUrlCache } from '../telephony/audio-url-cache.js';
 import { MediaHost } from '../media/host.js';
 import { createSipStack, type SipStack } from '../sip/index.js';
 import { openStore, type Store } from '../store/index.js';

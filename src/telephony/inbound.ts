@@ -4,7 +4,7 @@
  * 404 when no number matches, 488 when no codec does, 503 when media is exhausted.
  */
 import type { Logger } from 'pino';
-import type { AudioUrlCache } from '../media/audio/url-cache.js';
+import type { AudioUrlCache } from './audio-url-cache.js';
 import type { MediaHost } from '../media/host.js';
 import { answerOffer, parseSdp, SdpError, writeSdp } from '../sip/sdp/index.js';
 import type { IncomingInvite, UserAgent } from '../sip/ua/index.js';

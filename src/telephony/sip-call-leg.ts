@@ -4,7 +4,7 @@
  * cache, audio URLs through the HTTP cache) played on the media leg; digits from RFC
  * 4733, SIP INFO and in-band detection arrive merged on the media leg's `digit` event.
  */
-import type { AudioUrlCache } from '../media/audio/url-cache.js';
+import type { AudioUrlCache } from './audio-url-cache.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
 import type { IncomingInvite, InviteSession } from '../sip/ua/index.js';
 import type { TextToSpeech } from '../tts/index.js';

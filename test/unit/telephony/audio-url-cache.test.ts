@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AudioDecodeError, AudioFetchError } from '../../../../src/media/audio/errors.js';
-import { AudioUrlCache, parseCacheControl } from '../../../../src/media/audio/url-cache.js';
-import { toneShare, toneWav } from './audio-kit.js';
+import { AudioDecodeError, AudioFetchError } from '../../../src/media/audio/errors.js';
+import { AudioUrlCache, parseCacheControl } from '../../../src/telephony/audio-url-cache.js';
+import { toneShare, toneWav } from '../media/audio/audio-kit.js';
 
 const WAV = toneWav({ sampleRate: 16000, depth: '16', channels: 1, seconds: 0.5 });
 const OTHER_WAV = toneWav({ sampleRate: 8000, depth: '16', channels: 1, seconds: 0.25, frequency: 500 });

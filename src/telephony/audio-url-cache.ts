@@ -22,10 +22,10 @@
  * {@link AudioDecodeError} (13420).
  */
 import { Agent, type Dispatcher, request } from 'undici';
-import type { DecodeOptions } from './cooperate.js';
-import { decodeAudio } from './decode.js';
-import { AudioDecodeError, AudioFetchError, type AudioFetchErrorCode } from './errors.js';
-import { type Pcm8k, sharePcm } from './pcm.js';
+import type { DecodeOptions } from '../media/audio/cooperate.js';
+import { decodeAudio } from '../media/audio/decode.js';
+import { AudioDecodeError, AudioFetchError, type AudioFetchErrorCode } from '../media/audio/errors.js';
+import { type Pcm8k, sharePcm } from '../media/audio/pcm.js';
 
 export interface AudioUrlCacheOptions {
   /** Bytes of decoded PCM kept (default 64 MiB, about 70 minutes of audio). */
