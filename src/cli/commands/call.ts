@@ -19,7 +19,7 @@ import { MediaHost, type MediaLeg, type MediaLogger } from '../../media/host.js'
 import type { LegStats, TransportAddress } from '../../media/protocol.js';
 import { type Clock, systemClock } from '../../sip/clock.js';
 import { uriDestination } from '../../sip/dialog/index.js';
-import { type SipMessage, type SipRequest, type SipResponse, getCallId, getCSeq, getTo, getTopVia, parseUri } from '../../sip/message/index.js';
+import { type SipMessage, type SipResponse, getCallId, getCSeq, getTo, getTopVia, parseUri } from '../../sip/message/index.js';
 import {
   type NegotiatedAudio,
   type SessionDescription,
@@ -504,7 +504,11 @@ class CallRun {
   #digitsSent = '';
   #digitsReceived = '';
   #timedOut = false;
-  #interrupted = false;
+  /** Capture stops and restarts, one at a time. */
+  #captureOps: Promise<void> = Promise.resolve();
+  #mediaStarted = false;
+  /** The safety timeout, armed when the INVITE goes. */
+  #safety: NodeJS.Timeout | undefined;
 
   constructor(options: CallOptions, io: CallIo) {
     this.#options = options;
@@ -513,14 +517,7 @@ class CallRun {
   }
 
   async run(): Promise<number> {
-    const safety = setTimeout(() => {
-      this.#timedOut = true;
-      this.#stop.abort();
-    }, this.#options.timeoutMs);
-    const onAbort = (): void => {
-      this.#interrupted = true;
-      this.#stop.abort();
-    };
+    const onAbort = (): void => this.#stop.abort();
     if (this.#io.signal?.aborted) onAbort();
     this.#io.signal?.addEventListener('abort', onAbort, { once: true });
     let code: 0 | 1 = 1;
@@ -531,7 +528,7 @@ class CallRun {
       this.#timeline.note(`error: ${this.#error}`, 'error');
       code = 1;
     } finally {
-      clearTimeout(safety);
+      clearTimeout(this.#safety);
       this.#io.signal?.removeEventListener('abort', onAbort);
       await this.#cleanup();
     }
@@ -551,7 +548,7 @@ class CallRun {
       info: () => undefined,
       warn: (details: unknown, message?: string) => this.#io.stderr(`dialtone: sip: ${message ?? String(details)}`),
       error: (details: unknown, message?: string) => this.#io.stderr(`dialtone: sip: ${message ?? String(details)}`),
-    } as SipLogger;
+    };
 
     const anyAddress = o.bind === '0.0.0.0' || o.bind === '::';
     const advertised = anyAddress ? ((await addressToward(o.destination.host, o.destination.port)) ?? undefined) : undefined;
@@ -583,6 +580,10 @@ class CallRun {
     const from = /^sips?:/i.test(o.from) ? o.from : `sip:${o.from}@${advertised ?? o.bind}`;
 
     this.#timeline.restart();
+    this.#safety = setTimeout(() => {
+      this.#timedOut = true;
+      this.#stop.abort();
+    }, o.timeoutMs);
     const invite = this.#stack.ua.invite(o.target, { from, body: writeSdp(offer), destination: o.destination });
     this.#callId = invite.callId;
 
@@ -594,12 +595,15 @@ class CallRun {
     const outcome = await Promise.race([invite.session.then((s) => ({ session: s }), (err: unknown) => ({ err })), stopped]);
     if (outcome === 'stopped') {
       this.#timeline.note(this.#timedOut ? `no answer within ${o.timeoutMs / 1000} s: cancelling` : 'interrupted: cancelling');
-      await bounded(invite.cancel(), END_WAIT_MS);
-      const late = await bounded(
-        invite.session.then((s) => ({ session: s }), (err: unknown) => ({ err })),
-        END_WAIT_MS,
-      );
-      if (late !== undefined && 'session' in late) await late.session.bye(); // the answer crossed our CANCEL
+      // CANCEL needs a provisional response first (RFC 3261 §9.1): with none, there is nothing to wait for.
+      if (invite.state === 'proceeding') {
+        void invite.cancel();
+        const late = await bounded(
+          invite.session.then((s) => ({ session: s }), (err: unknown) => ({ err })),
+          END_WAIT_MS,
+        );
+        if (late !== undefined && 'session' in late) await bounded(late.session.bye(), END_WAIT_MS); // the answer crossed our CANCEL
+      }
       this.#error = this.#timedOut ? 'no answer' : 'cancelled';
       return 1;
     }
@@ -633,11 +637,12 @@ class CallRun {
       return 1;
     }
     this.#selected = negotiated.selected;
-    await this.#applyRemote(leg, negotiated.selected);
+    // Capture first: what the far end sends from its answer on is heard (and kept) at once.
     if (o.record !== undefined) {
       await leg.captureStart(CAPTURE_PIECE_MS + 20_000);
       this.#capturing = true;
     }
+    await this.#applyRemote(leg, negotiated.selected);
     session.on('modified', (change) => {
       if (change.by !== 'remote') return;
       const again = negotiate(this.#offer!, change.remoteSdp);
@@ -778,13 +783,16 @@ class CallRun {
     }
   }
 
-  #mediaStarted = false;
-
   #watchMedia(leg: MediaLeg): void {
+    let lastSource: string | undefined;
     leg.on('rtpstarted', (remote: TransportAddress, latched: boolean) => {
       this.#mediaStarted = true;
       const from = formatHostPort({ host: remote.address, port: remote.port });
-      this.#timeline.add({ type: 'media', event: 'started', remote: from, latched, text: `media started from ${from}` });
+      // Symmetric RTP may latch again once the answer's address is set: report a change only.
+      if (from === lastSource) return;
+      const text = lastSource === undefined ? `media started from ${from}` : `media now from ${from}`;
+      lastSource = from;
+      this.#timeline.add({ type: 'media', event: 'started', remote: from, latched, text });
     });
     leg.on('rtptimeout', (silentMs: number) => {
       if (this.#answeredAt === undefined) return; // counted from the leg's creation: ringing is not silence
@@ -804,26 +812,34 @@ class CallRun {
     leg.on('error', (err) => this.#timeline.note(`media error: ${err.message}`, 'error'));
   }
 
-  async #rotateCapture(leg: MediaLeg): Promise<void> {
-    if (!this.#capturing) return;
-    try {
-      const piece = await leg.captureStop();
-      this.#pieces.push(piece);
-      await leg.captureStart(CAPTURE_PIECE_MS + 20_000);
-    } catch (err) {
-      this.#capturing = false;
-      this.#timeline.note(`recording interrupted: ${errorText(err)}`, 'error');
-    }
+  #rotateCapture(leg: MediaLeg): Promise<void> {
+    this.#captureOps = this.#captureOps.then(async () => {
+      if (!this.#capturing) return;
+      try {
+        // Back to back, so that the worker handles both before its next tick.
+        const stopped = leg.captureStop();
+        const restarted = leg.captureStart(CAPTURE_PIECE_MS + 20_000);
+        this.#pieces.push(await stopped);
+        await restarted;
+      } catch (err) {
+        this.#capturing = false;
+        this.#timeline.note(`recording interrupted: ${errorText(err)}`, 'error');
+      }
+    });
+    return this.#captureOps;
   }
 
-  async #stopCapture(leg: MediaLeg): Promise<void> {
-    if (!this.#capturing) return;
-    this.#capturing = false;
-    try {
-      this.#pieces.push(await leg.captureStop());
-    } catch (err) {
-      this.#timeline.note(`recording incomplete: ${errorText(err)}`, 'error');
-    }
+  #stopCapture(leg: MediaLeg): Promise<void> {
+    this.#captureOps = this.#captureOps.then(async () => {
+      if (!this.#capturing) return;
+      this.#capturing = false;
+      try {
+        this.#pieces.push(await leg.captureStop());
+      } catch (err) {
+        this.#timeline.note(`recording incomplete: ${errorText(err)}`, 'error');
+      }
+    });
+    return this.#captureOps;
   }
 
   #trace(direction: 'sent' | 'received', message: SipMessage, peer: HostPort): void {

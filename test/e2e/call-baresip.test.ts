@@ -1,0 +1,301 @@
+/**
+ * `dialtone call`, spawned as its own process, against baresip (real, /usr/bin/baresip)
+ * answering on 127.0.0.1 with a WAV file as its audio. The audio is checked, not assumed:
+ *
+ * - a 1 kHz tone arrives ~3 s long (we hang up after 3 s), loud, with its energy at 1 kHz
+ *   (Goertzel power at 1000 Hz against 500/1500/2000 Hz, and `sox stat` as a second opinion);
+ * - a TTS prompt (our flite voice) arrives non-silent for as long as it lasts (baresip
+ *   hangs up at the end of its file), and the recording matches the source sample for
+ *   sample (normalised cross-correlation at the best lag);
+ * - `--digits 1w23` reaches baresip as RFC 4733 events, in order, with the half-second pause.
+ *
+ * baresip calling out to us needs the engine and is for a later slice.
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import wavefile from 'wavefile';
+import type { CallReport } from '../../src/cli/commands/call.js';
+import { FliteProvider } from '../../src/tts/index.js';
+import { Baresip, baresipSkip } from '../support/baresip.js';
+import { runCli } from '../support/run-cli.js';
+
+const RATE = 8000;
+const SOX = '/usr/bin/sox';
+
+// ───────────── audio helpers ─────────────
+
+function writeWav(path: string, samples: Int16Array): void {
+  const wav = new wavefile.WaveFile();
+  wav.fromScratch(1, RATE, '16', samples);
+  writeFileSync(path, wav.toBuffer());
+}
+
+interface WavFmt {
+  readonly numChannels: number;
+  readonly sampleRate: number;
+  readonly bitsPerSample: number;
+  readonly audioFormat: number;
+}
+
+function readWav(path: string): { fmt: WavFmt; samples: Int16Array } {
+  const wav = new wavefile.WaveFile(readFileSync(path));
+  const fmt = wav.fmt as WavFmt;
+  const samples = wav.getSamples(false, Int16Array) as unknown as Int16Array;
+  return { fmt, samples };
+}
+
+function sine(frequency: number, seconds: number, amplitude: number): Int16Array {
+  const out = new Int16Array(Math.round(RATE * seconds));
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * frequency * i) / RATE));
+  return out;
+}
+
+/** Goertzel power |X(f)|² / n over [from, to): a sine of amplitude A at f gives A²·n/4. */
+function goertzel(pcm: Int16Array, frequency: number, from = 0, to = pcm.length): number {
+  const k = 2 * Math.cos((2 * Math.PI * frequency) / RATE);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = from; i < to; i++) {
+    const s0 = pcm[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (to - from);
+}
+
+function rms(pcm: Int16Array, from = 0, to = pcm.length): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += pcm[i]! * pcm[i]!;
+  return Math.sqrt(sum / Math.max(1, to - from));
+}
+
+/** First and last 20 ms frame (in samples) whose RMS is above `threshold`. */
+function activeSpan(pcm: Int16Array, threshold: number): { start: number; end: number } | undefined {
+  const frame = RATE / 50;
+  let start: number | undefined;
+  let end = 0;
+  for (let i = 0; i + frame <= pcm.length; i += frame) {
+    if (rms(pcm, i, i + frame) > threshold) {
+      start ??= i;
+      end = i + frame;
+    }
+  }
+  return start === undefined ? undefined : { start, end };
+}
+
+/** Normalised correlation of source[from, to) with recorded[from + lag, to + lag); 1 = identical up to gain. */
+function correlationAt(source: Int16Array, recorded: Int16Array, from: number, to: number, lag: number): number {
+  let xy = 0;
+  let xx = 0;
+  let yy = 0;
+  for (let i = from; i < to; i++) {
+    const j = i + lag;
+    if (j < 0 || j >= recorded.length) continue;
+    const x = source[i]!;
+    const y = recorded[j]!;
+    xy += x * y;
+    xx += x * x;
+    yy += y * y;
+  }
+  return xx === 0 || yy === 0 ? 0 : xy / Math.sqrt(xx * yy);
+}
+
+/**
+ * How well the recording matches the source: each 250 ms window of the source that holds
+ * sound is looked for in the recording at lags in [minLag, maxLag] samples
+ * (recorded[i + lag] ≈ source[i]); the best correlation and its lag per window. Window by
+ * window, so that one frame the jitter buffer conceals or drops (a loaded machine) shifts
+ * the later windows instead of ruining the whole comparison.
+ */
+function windowMatch(
+  source: Int16Array,
+  recorded: Int16Array,
+  minLag: number,
+  maxLag: number,
+  silence: number,
+): { correlation: number; lag: number }[] {
+  const size = RATE / 4;
+  const out: { correlation: number; lag: number }[] = [];
+  for (let from = 0; from + size <= source.length; from += size) {
+    if (rms(source, from, from + size) < silence) continue;
+    let best = { correlation: -1, lag: 0 };
+    for (let lag = minLag; lag <= maxLag; lag++) {
+      if (from + lag < 0 || from + size + lag > recorded.length) continue;
+      const c = correlationAt(source, recorded, from, from + size, lag);
+      if (c > best.correlation) best = { correlation: c, lag };
+    }
+    out.push(best);
+  }
+  return out;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** `sox FILE -n stat`, as numbers by name (sox prints it on stderr); undefined without sox. */
+function soxStat(path: string): Map<string, number> | undefined {
+  if (!existsSync(SOX)) return undefined;
+  const run = spawnSync(SOX, [path, '-n', 'stat'], { encoding: 'utf8', timeout: 10_000 });
+  const out = new Map<string, number>();
+  for (const line of `${run.stdout}${run.stderr}`.split('\n')) {
+    const m = /^([A-Za-z ()]+?):\s+(-?[\d.]+)/.exec(line);
+    if (m) out.set(m[1]!.replace(/\s+/g, ' ').trim(), Number(m[2]));
+  }
+  return out;
+}
+
+// ───────────── tests ─────────────
+
+describe('dialtone call → baresip (UDP, PCMU): audio checked', { skip: baresipSkip, timeout: 120_000 }, () => {
+  let dir = '';
+  const peers: Baresip[] = [];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dialtone-call-baresip-'));
+  });
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((p) => p.stop()));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function peer(audioSource: string): Promise<Baresip> {
+    const p = await Baresip.start({ audioSource });
+    peers.push(p);
+    return p;
+  }
+
+  it('hears a 1 kHz tone: ~3 s recorded, non-silent, energy at 1 kHz (Goertzel and sox)', async (t) => {
+    const source = join(dir, 'tone.wav');
+    // Longer than the call: baresip hangs up at the end of its file, and here we hang up first.
+    writeWav(source, sine(1000, 6, 0.5));
+    const baresip = await peer(source);
+    const out = join(dir, 'tone-heard.wav');
+    const run = await runCli(['call', baresip.uri, '--record', out, '--hangup-after', '3', '--json', '--timeout', '20']);
+    const output = `${run.stdout}\n${run.stderr}\n--- baresip ---\n${baresip.log}`;
+    assert.equal(run.code, 0, output);
+    const report = JSON.parse(run.stdout) as CallReport;
+    assert.equal(report.answered, true);
+    assert.equal(report.codec, 'PCMU/8000');
+    assert.deepEqual(report.ended, { by: 'local', reason: 'hangup-after' });
+    assert.ok(report.timeline.some((e) => e.type === 'media' && e.event === 'started'), output);
+    assert.ok(report.media !== null && report.media.packetsReceived >= 140, `packets in: ${report.media?.packetsReceived}`);
+    await baresip.waitForEvent('CALL_ESTABLISHED', 2000);
+    await baresip.waitForEvent('CALL_CLOSED', 5000);
+
+    const { fmt, samples } = readWav(out);
+    assert.deepEqual([fmt.audioFormat, fmt.numChannels, fmt.sampleRate, fmt.bitsPerSample], [1, 1, 8000, 16]);
+    const seconds = samples.length / RATE;
+    assert.ok(Math.abs(seconds - 3) <= 0.15, `recorded ${seconds} s`);
+    assert.equal(report.recording?.durationMs, Math.round(samples.length / 8));
+
+    // Skip the first 200 ms (jitter buffer fill) and measure the rest.
+    const from = RATE / 5;
+    const level = rms(samples, from) / 32768;
+    const p1000 = goertzel(samples, 1000, from);
+    const others = [500, 1500, 2000].map((f) => goertzel(samples, f, from));
+    // A 1 kHz tone decoded from G.711 is periodic in 8 samples: the other bins can be exactly 0.
+    const ratioDb = Math.min(200, 10 * Math.log10(p1000 / Math.max(...others, p1000 * 1e-20)));
+    // Almost all the energy is at 1 kHz: A²/4 per sample for a sine of amplitude A = RMS²/2.
+    const share = (2 * p1000) / (rms(samples, from) ** 2 * (samples.length - from));
+    t.diagnostic(
+      `tone: ${seconds.toFixed(3)} s, RMS ${level.toFixed(3)} FS (sent 0.354), 1 kHz over 500/1500/2000 Hz: ` +
+        `${ratioDb >= 200 ? '> 200' : ratioDb.toFixed(1)} dB, share of the energy at 1 kHz ${share.toFixed(4)}`,
+    );
+    assert.ok(level > 0.3 && level < 0.4, `RMS ${level} of full scale; the source is 0.354`);
+    assert.ok(ratioDb > 40, `1 kHz only ${ratioDb.toFixed(1)} dB above the other frequencies`);
+    assert.ok(share > 0.95, `share of the energy at 1 kHz: ${share}`);
+
+    const stat = soxStat(out);
+    if (stat !== undefined) {
+      t.diagnostic(`sox stat: length ${stat.get('Length (seconds)')} s, RMS ${stat.get('RMS amplitude')}, rough frequency ${stat.get('Rough frequency')} Hz`);
+      assert.ok(Math.abs((stat.get('Length (seconds)') ?? 0) - 3) <= 0.15);
+      assert.ok((stat.get('RMS amplitude') ?? 0) > 0.3);
+      const rough = stat.get('Rough frequency') ?? 0;
+      assert.ok(rough > 900 && rough < 1100, `sox rough frequency ${rough}`);
+    }
+  });
+
+  it('hears a TTS prompt: non-silent for its length (baresip hangs up at its end) and matching the source', async (t) => {
+    const flite = new FliteProvider();
+    let prompt: Int16Array;
+    try {
+      prompt = await flite.synthesize('Thank you for calling Dialtone. Please enter your account number, followed by the pound key.', { voice: 'kal' });
+    } finally {
+      await flite.close();
+    }
+    const source = join(dir, 'prompt.wav');
+    writeWav(source, prompt);
+    const promptSeconds = prompt.length / RATE;
+    const baresip = await peer(source);
+    const out = join(dir, 'prompt-heard.wav');
+    const run = await runCli(['call', baresip.uri, '--record', out, '--json', '--timeout', '25']);
+    const output = `${run.stdout}\n${run.stderr}\n--- baresip ---\n${baresip.log}`;
+    assert.equal(run.code, 0, output);
+    const report = JSON.parse(run.stdout) as CallReport;
+    assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
+
+    const { samples } = readWav(out);
+    const seconds = samples.length / RATE;
+    const threshold = 0.02 * 32768;
+    const sent = activeSpan(prompt, threshold);
+    const heard = activeSpan(samples, threshold);
+    assert.ok(sent !== undefined && heard !== undefined, 'speech in both');
+    const sentMs = ((sent.end - sent.start) / RATE) * 1000;
+    const heardMs = ((heard.end - heard.start) / RATE) * 1000;
+    const level = rms(samples, heard.start, heard.end) / rms(prompt, sent.start, sent.end);
+    // baresip starts its file when it answers, our recording when the answer arrives: the
+    // lag is the jitter buffer's delay (later) less the time to start capturing (earlier),
+    // well within half a second either way.
+    const windows = windowMatch(prompt, samples, -RATE / 2, RATE / 2, threshold);
+    const correlations = windows.map((w) => w.correlation);
+    const matched = correlations.filter((c) => c > 0.95).length / windows.length;
+    const whole = correlationAt(prompt, samples, 0, prompt.length, windows[0]?.lag ?? 0);
+    const m = report.media;
+    t.diagnostic(
+      `prompt ${promptSeconds.toFixed(3)} s, recorded ${seconds.toFixed(3)} s; speech ${sentMs} ms sent, ${heardMs} ms heard; ` +
+        `level ratio ${level.toFixed(3)}; ${windows.length} windows of 250 ms: median correlation ${median(correlations).toFixed(4)}, ` +
+        `${(matched * 100).toFixed(0)}% above 0.95, lags ${Math.min(...windows.map((w) => w.lag)) / 8} to ${Math.max(...windows.map((w) => w.lag)) / 8} ms; ` +
+        `whole prompt at the first lag ${whole.toFixed(4)}; jitter buffer: ${m?.framesLost} lost, ${m?.framesLate} late, ${m?.framesDiscarded} discarded`,
+    );
+    // The call lasts as long as baresip plays the file (it hangs up a little after its end).
+    assert.ok(seconds >= promptSeconds - 0.1 && seconds <= promptSeconds + 0.6, `recorded ${seconds} s of a ${promptSeconds} s prompt`);
+    assert.ok(Math.abs(heardMs - sentMs) <= 150, `speech lasts ${heardMs} ms in the recording, ${sentMs} ms in the prompt`);
+    assert.ok(level > 0.8 && level < 1.25, `level ratio ${level}`);
+    assert.ok(windows.length >= 10, `${windows.length} windows with sound`);
+    assert.ok(median(correlations) > 0.98, `median correlation with the source ${median(correlations)}`);
+    assert.ok(matched >= 0.8, `only ${(matched * 100).toFixed(0)}% of the windows match the source: ${correlations.map((c) => c.toFixed(2)).join(' ')}`);
+  });
+
+  it('sends --digits 1w23 as RFC 4733: baresip reports 1, 2, 3 in order, with the half-second pause', async (t) => {
+    const source = join(dir, 'quiet.wav');
+    writeWav(source, sine(440, 8, 0.1));
+    const baresip = await peer(source);
+    const run = await runCli(['call', baresip.uri, '--digits', '1w23', '--hangup-after', '2.5', '--timeout', '20']);
+    const output = `${run.stdout}\n${run.stderr}\n--- baresip ---\n${baresip.log}`;
+    assert.equal(run.code, 0, output);
+    assert.match(run.stdout, /→ DTMF 1\n/);
+    assert.match(run.stdout, /← 200 Answering \(PCMU\/8000, telephone-event 101\)/);
+    await baresip.waitForEvent('CALL_CLOSED', 5000);
+    const starts = baresip.eventsOf('CALL_DTMF_START');
+    assert.deepEqual(
+      starts.map((e) => e.param),
+      ['1', '2', '3'],
+      output,
+    );
+    assert.equal(baresip.eventsOf('CALL_DTMF_END').length, 3);
+    const gap12 = starts[1]!.at - starts[0]!.at;
+    const gap23 = starts[2]!.at - starts[1]!.at;
+    t.diagnostic(`baresip saw 1 → 2 after ${gap12.toFixed(0)} ms, 2 → 3 after ${gap23.toFixed(0)} ms`);
+    assert.ok(gap12 >= 600, `1 → 2 in ${gap12} ms: a digit (160 ms) and w (500 ms)`);
+    assert.ok(gap23 < 450, `2 → 3 in ${gap23} ms: no pause`);
+    assert.match(baresip.log, /received event: '3' \(end=1\)/);
+  });
+});

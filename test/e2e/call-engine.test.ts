@@ -1,0 +1,186 @@
+/**
+ * `dialtone call` against a running `dialtone start` (both spawned as processes, as a
+ * user would run them), whose numbers point at a web application in this test:
+ *
+ * - `<Say voice="kal">`: the prompt arrives non-silent, its speech as long as the same text
+ *   synthesised here with the same voice, and matching it window by window; the engine
+ *   hangs up at the end of the document and the call exits 0;
+ * - `<Gather numDigits="2">`: `--digits WW42` reaches the application as `Digits=42`.
+ *
+ * Needs no external binary: both ends are ours.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import wavefile from 'wavefile';
+import type { CallReport } from '../../src/cli/commands/call.js';
+import { FliteProvider } from '../../src/tts/index.js';
+import { runCli, startCli } from '../support/run-cli.js';
+import { freeUdpPort } from '../support/sipp.js';
+
+const RATE = 8000;
+const PROMPT = 'Thank you for calling. This prompt is checked at the other end.';
+
+function readPcm(path: string): Int16Array {
+  const wav = new wavefile.WaveFile(readFileSync(path));
+  return wav.getSamples(false, Int16Array) as unknown as Int16Array;
+}
+
+function rms(pcm: Int16Array, from = 0, to = pcm.length): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += pcm[i]! * pcm[i]!;
+  return Math.sqrt(sum / Math.max(1, to - from));
+}
+
+/** First and last 20 ms frame (in samples) whose RMS is above `threshold`. */
+function activeSpan(pcm: Int16Array, threshold: number): { start: number; end: number } | undefined {
+  const frame = RATE / 50;
+  let start: number | undefined;
+  let end = 0;
+  for (let i = 0; i + frame <= pcm.length; i += frame) {
+    if (rms(pcm, i, i + frame) > threshold) {
+      start ??= i;
+      end = i + frame;
+    }
+  }
+  return start === undefined ? undefined : { start, end };
+}
+
+/** Best normalised correlation of each voiced 250 ms window of `source` in `recorded`, at lags within [0, maxLag]. */
+function windowCorrelations(source: Int16Array, recorded: Int16Array, firstLag: number, maxLag: number, silence: number): number[] {
+  const size = RATE / 4;
+  const out: number[] = [];
+  for (let from = 0; from + size <= source.length; from += size) {
+    if (rms(source, from, from + size) < silence) continue;
+    let best = -1;
+    for (let lag = firstLag; lag <= maxLag; lag++) {
+      if (from + lag < 0 || from + size + lag > recorded.length) continue;
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let i = from; i < from + size; i++) {
+        const x = source[i]!;
+        const y = recorded[i + lag]!;
+        xy += x * y;
+        xx += x * x;
+        yy += y * y;
+      }
+      const c = xx === 0 || yy === 0 ? 0 : xy / Math.sqrt(xx * yy);
+      if (c > best) best = c;
+    }
+    out.push(best);
+  }
+  return out;
+}
+
+describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 120_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-call-engine-'));
+  const hits: { path: string; params: Record<string, string> }[] = [];
+  let app: Server;
+  let appBase = '';
+  let sipPort = 0;
+  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  let env: NodeJS.ProcessEnv = {};
+
+  before(async () => {
+    app = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const params = Object.fromEntries(new URLSearchParams(body));
+        const path = new URL(req.url ?? '/', appBase).pathname;
+        hits.push({ path, params });
+        res.setHeader('content-type', 'text/xml');
+        if (path === '/say') res.end(`<Response><Say voice="kal">${PROMPT}</Say><Hangup/></Response>`);
+        else if (path === '/gather') res.end('<Response><Gather numDigits="2" timeout="5" action="/digits"/><Say voice="kal">Nothing.</Say></Response>');
+        else if (path === '/digits') res.end('<Response><Hangup/></Response>');
+        else {
+          res.statusCode = 404;
+          res.end();
+        }
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    sipPort = await freeUdpPort();
+    const rtp = 34000 + (process.pid % 100) * 20;
+    env = {
+      DIALTONE_DATA_DIR: dataDir,
+      DIALTONE_HTTP_PORT: '0',
+      DIALTONE_SIP_PORT: String(sipPort),
+      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
+      DIALTONE_BIND_ADDRESS: '127.0.0.1',
+      DIALTONE_LOG_LEVEL: 'warn',
+    };
+    for (const [number, path] of [
+      ['+15550121', '/say'],
+      ['+15550122', '/gather'],
+    ] as const) {
+      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}${path}`], { env });
+      assert.equal(added.code, 0, added.stderr);
+    }
+    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+  });
+
+  after(async () => {
+    await dialtone?.stop();
+    await new Promise<void>((r) => app.close(() => r()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('hears <Say>: non-silent, as long as the same text synthesised here, matching it; the engine hangs up → exit 0', async (t) => {
+    const out = join(dataDir, 'say-heard.wav');
+    const flite = new FliteProvider();
+    const synthesis = flite.synthesize(PROMPT, { voice: 'kal' });
+    const run = await runCli(['call', '+15550121', '--server', `127.0.0.1:${sipPort}`, '--record', out, '--json', '--timeout', '25']);
+    let source: Int16Array;
+    try {
+      source = await synthesis;
+    } finally {
+      await flite.close();
+    }
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, output);
+    const report = JSON.parse(run.stdout) as CallReport;
+    assert.equal(report.answered, true);
+    assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
+    assert.equal(hits.find((h) => h.path === '/say')?.params.From, '+15550199');
+
+    const heard = readPcm(out);
+    const threshold = 0.02 * 32768;
+    const sentSpan = activeSpan(source, threshold);
+    const heardSpan = activeSpan(heard, threshold);
+    assert.ok(sentSpan !== undefined && heardSpan !== undefined, 'speech in both');
+    const sentMs = ((sentSpan.end - sentSpan.start) / RATE) * 1000;
+    const heardMs = ((heardSpan.end - heardSpan.start) / RATE) * 1000;
+    const level = rms(heard, heardSpan.start, heardSpan.end) / 32768;
+    // Align on the start of speech, then look a little either way.
+    const offset = heardSpan.start - sentSpan.start;
+    const correlations = windowCorrelations(source, heard, offset - RATE / 20, offset + RATE / 20, threshold);
+    const sorted = [...correlations].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    t.diagnostic(
+      `prompt: speech ${sentMs} ms synthesised, ${heardMs} ms heard (recording ${(heard.length / RATE).toFixed(2)} s), ` +
+        `RMS ${level.toFixed(3)} FS; ${correlations.length} windows, median correlation ${median.toFixed(4)}, lowest ${sorted[0]?.toFixed(4)}`,
+    );
+    assert.ok(level > 0.02, `the prompt is too quiet: RMS ${level} of full scale`);
+    assert.ok(Math.abs(heardMs - sentMs) <= 150, `speech lasts ${heardMs} ms heard, ${sentMs} ms synthesised`);
+    assert.ok(median > 0.9, `median correlation with the local synthesis ${median}: ${correlations.map((c) => c.toFixed(2)).join(' ')}`);
+  });
+
+  it('<Gather numDigits="2">: --digits WW42 reaches the application as Digits=42', async () => {
+    const run = await runCli(['call', '+15550122', '--server', `127.0.0.1:${sipPort}`, '--digits', 'WW42', '--json', '--timeout', '25']);
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, output);
+    const report = JSON.parse(run.stdout) as CallReport;
+    assert.equal(report.telephoneEvent, 101);
+    assert.equal(report.digitsSent, '42');
+    assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
+    const digits = hits.find((h) => h.path === '/digits');
+    assert.equal(digits?.params.Digits, '42', JSON.stringify(hits));
+  });
+});
