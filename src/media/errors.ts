@@ -60,7 +60,7 @@ export class LegClosedError extends MediaError {
   }
 }
 
-/** A feature this build does not wire yet (recording). The request did nothing. */
+/** A feature this build does not have. The request did nothing. */
 export class MediaNotSupportedError extends MediaError {
   override readonly name = 'MediaNotSupportedError';
   constructor(message: string) {

@@ -49,6 +49,9 @@ import {
   type MediaWorkerData,
   type PlayEndReason,
   type PortRange,
+  type RecordingInfo,
+  type RecordMode,
+  type RecordStopReason,
   type RemoteEndpoint,
   type ResultOf,
   type SilenceSpec,
@@ -106,6 +109,8 @@ export type MediaLegEvents = {
   digitssent: [];
   rtpstarted: [remote: TransportAddress, latched: boolean];
   rtptimeout: [silentMs: number];
+  /** A recording ended without `stopRecord` (max duration, leg closed, write error). */
+  recordstopped: [recordId: string, reason: RecordStopReason, recording: RecordingInfo | null];
   /** A failure outside any request (a socket error). */
   error: [error: MediaError];
   /** The worker holding the leg died (followed by `close`). */
@@ -191,7 +196,14 @@ function spawnWorker(data: MediaWorkerData): Worker {
   const fromSource = here.endsWith('.ts');
   const entry = new URL(fromSource ? './worker/main.ts' : './worker/main.js', here);
   if (!fromSource) return new Worker(entry, { workerData: data });
-  const tsx = import.meta.resolve('tsx/esm/api');
+  let tsx: string;
+  try {
+    tsx = import.meta.resolve('tsx/esm/api');
+  } catch (error) {
+    throw new Error('media workers run from TypeScript sources need tsx (a dev dependency); run the built dist/ otherwise', {
+      cause: error,
+    });
+  }
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
@@ -209,6 +221,8 @@ export class MediaWorkerHandle {
   /** Replies and events not yet delivered, in the order the worker sent them. */
   readonly #inbox: (MediaReply | MediaEventMessage)[] = [];
   readonly #timeoutMs: number;
+  /** createLeg requests that timed out, by request id: their legs are closed if they appear. */
+  readonly #abandoned = new Map<number, string>();
   readonly #onEvent: (event: MediaEvent) => void;
   readonly #onExit: (handle: MediaWorkerHandle, error: MediaWorkerDiedError) => void;
   readonly ready: Promise<void>;
@@ -271,6 +285,9 @@ export class MediaWorkerHandle {
     return new Promise<ResultOf<T>>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.#pending.delete(id)) {
+          // A leg created after its caller gave up would live on in the worker
+          // unknown to anyone: close it if the late reply says it exists.
+          if (command.type === 'createLeg') this.#abandoned.set(id, (command as CommandOf<'createLeg'>).legId);
           reject(new MediaTimeoutError(`media worker ${this.index} did not answer ${command.type} in ${this.#timeoutMs} ms`));
         }
       }, this.#timeoutMs);
@@ -286,9 +303,12 @@ export class MediaWorkerHandle {
     });
   }
 
-  /** The worker's tick lateness, load and legs; `reset` starts a new window. */
-  stats(reset = false): Promise<WorkerStats> {
-    return this.request<'workerStats'>({ type: 'workerStats', reset });
+  /**
+   * The worker's tick lateness, load and legs; `reset` starts a new window;
+   * `collectGarbage` makes `heapUsed` live memory (a pause: diagnostics only).
+   */
+  stats(reset = false, options: { collectGarbage?: boolean } = {}): Promise<WorkerStats> {
+    return this.request<'workerStats'>({ type: 'workerStats', reset, collectGarbage: options.collectGarbage === true });
   }
 
   /** Stops the thread at once (as a crash would); its legs are `workerClosed()`. */
@@ -356,7 +376,13 @@ export class MediaWorkerHandle {
 
   #settle(reply: MediaReply): void {
     const pending = this.#pending.get(reply.id);
-    if (pending === undefined) return; // timed out already
+    if (pending === undefined) {
+      // Timed out already.
+      const legId = this.#abandoned.get(reply.id);
+      this.#abandoned.delete(reply.id);
+      if (legId !== undefined && reply.ok) this.request<'closeLeg'>({ type: 'closeLeg', legId }).catch(() => undefined);
+      return;
+    }
     this.#pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (reply.ok) pending.resolve(reply.result);
@@ -538,15 +564,25 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
     );
   }
 
-  /** Not wired yet: rejects with `MediaNotSupportedError` (code `not-supported`). */
-  async startRecord(recordId: string, path: string): Promise<void> {
-    await this.#request<'startRecord'>({ type: 'startRecord', legId: this.id, recordId, path });
+  /**
+   * Starts recording to a WAV file the worker writes at `path` (8 kHz, 16-bit;
+   * mono, or received/sent in two channels with `mode: 'dual'`). Resolves once
+   * the file is created; rejects with code `record-failed` when it cannot be.
+   */
+  async startRecord(recordId: string, path: string, options: { mode?: RecordMode; maxDurationMs?: number } = {}): Promise<void> {
+    await this.#request<'startRecord'>({
+      type: 'startRecord',
+      legId: this.id,
+      recordId,
+      path,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      ...(options.maxDurationMs === undefined ? {} : { maxDurationMs: options.maxDurationMs }),
+    });
   }
 
-  /** Not wired yet: rejects with `MediaNotSupportedError` (code `not-supported`). */
-  async stopRecord(recordId: string): Promise<{ durationMs: number }> {
-    const result = await this.#request<'stopRecord'>({ type: 'stopRecord', legId: this.id, recordId });
-    return { durationMs: result.durationMs };
+  /** Stops a recording; resolves once its file is complete. */
+  stopRecord(recordId: string): Promise<RecordingInfo> {
+    return this.#request<'stopRecord'>({ type: 'stopRecord', legId: this.id, recordId });
   }
 
   /** Bridges this leg with `other` (same worker: create it with `colocateWith`). */
@@ -650,6 +686,9 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
         return;
       case 'rtpTimeout':
         this.safeEmit('rtptimeout', event.silentMs);
+        return;
+      case 'recordStopped':
+        this.safeEmit('recordstopped', event.recordId, event.reason, event.recording);
         return;
       case 'error':
         this.safeEmit('error', new MediaError(event.code, event.message));

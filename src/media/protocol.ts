@@ -9,7 +9,8 @@
  * `postMessage`; audio crosses as ArrayBuffers in the transfer list (moved,
  * not copied) or as SharedArrayBuffers (shared). A worker sends the events a
  * command causes (`playStarted` for `play`, `legClosed` for `closeLeg`) after
- * that command's reply.
+ * that command's reply. A leg that was recording reports `recordStopped` for
+ * each recording, then `legClosed`, once its files are finished.
  *
  * Call state lives in one place: a leg (its sockets, RTP state, playback,
  * bridge) exists only in the worker that owns it; the main thread holds a
@@ -170,12 +171,25 @@ export interface InjectDigitCommand {
   readonly durationMs?: number;
 }
 
+/**
+ * What a recording holds: the received audio (`inbound`, mono), both
+ * directions mixed (`mixed`, mono), or both apart (`dual`: received left,
+ * sent right, like Twilio's dual-channel recordings).
+ */
+export type RecordMode = 'inbound' | 'mixed' | 'dual';
+
+/** Records the leg to an 8 kHz 16-bit WAV file, written by the worker. */
 export interface StartRecordCommand {
   readonly type: 'startRecord';
   readonly legId: string;
+  /** Chosen by the caller; names the recording in `stopRecord` and `recordStopped`. */
   readonly recordId: string;
-  /** Where the recorder writes; interpreted by the recorder sink. */
+  /** The file to create (truncated if it exists); its directory must exist. */
   readonly path: string;
+  /** Default `inbound`. */
+  readonly mode?: RecordMode;
+  /** Stop by itself after this much audio (`recordStopped` with `max-duration`). */
+  readonly maxDurationMs?: number;
 }
 
 export interface StopRecordCommand {
@@ -236,6 +250,12 @@ export interface WorkerStatsCommand {
   readonly type: 'workerStats';
   /** Start a new measurement window after reading this one. */
   readonly reset?: boolean;
+  /**
+   * Run a full garbage collection before reading the heap, so that `heapUsed`
+   * is live memory (for memory figures; it pauses the worker for a few ms to
+   * tens of ms: not for production use).
+   */
+  readonly collectGarbage?: boolean;
 }
 
 /** Close every leg (RTCP BYE) before the worker is terminated. */
@@ -353,6 +373,20 @@ export interface WorkerStats {
   readonly heapUsed: number;
   /** The process's resident set (all threads), bytes. */
   readonly rss: number;
+  /** The worker's thread id in the OS (Linux), for `taskset -p` or `perf -t`; null elsewhere. */
+  readonly osThreadId: number | null;
+}
+
+/** A finished recording. */
+export interface RecordingInfo {
+  readonly recordId: string;
+  readonly path: string;
+  readonly channels: 1 | 2;
+  readonly durationMs: number;
+  /** File size, header included. */
+  readonly bytes: number;
+  /** Frames lost because the disk fell behind. */
+  readonly droppedFrames: number;
 }
 
 export interface PlayAccepted {
@@ -369,7 +403,7 @@ export interface MediaResults {
   sendDigits: { readonly queued: number };
   injectDigit: null;
   startRecord: { readonly recordId: string };
-  stopRecord: { readonly recordId: string; readonly durationMs: number };
+  stopRecord: RecordingInfo;
   bridge: null;
   unbridge: null;
   setHold: null;
@@ -438,6 +472,20 @@ export interface RtpTimeoutEvent {
   readonly silentMs: number;
 }
 
+/** Why a recording ended without `stopRecord`. */
+export type RecordStopReason = 'max-duration' | 'closed' | 'failed';
+
+/** A recording ended by itself (its maximum duration, the leg closing, a write error). */
+export interface RecordStoppedEvent {
+  readonly type: 'recordStopped';
+  readonly legId: string;
+  readonly recordId: string;
+  readonly reason: RecordStopReason;
+  /** Null when the file could not be finished (`failed`). */
+  readonly recording: RecordingInfo | null;
+  readonly message?: string;
+}
+
 export interface LegClosedEvent {
   readonly type: 'legClosed';
   readonly legId: string;
@@ -461,6 +509,7 @@ export type MediaEvent =
   | DigitsSentEvent
   | RtpStartedEvent
   | RtpTimeoutEvent
+  | RecordStoppedEvent
   | LegClosedEvent
   | MediaErrorEvent;
 
@@ -480,7 +529,9 @@ export type MediaEventType = MediaEvent['type'];
  * - `leg-exists`: a leg with that id already exists.
  * - `leg-closed`: the leg was closed (host side: a command after `close()`).
  * - `invalid-command`: a malformed command or argument.
- * - `not-supported`: a feature not wired in this build (recording).
+ * - `not-supported`: a feature not wired in this build.
+ * - `record-failed`: the recording file could not be created or finished.
+ * - `record-not-found`: no recording with that id on the leg.
  * - `cross-worker-bridge`: the two legs live in different workers.
  * - `not-capturing`: `captureStop` without `captureStart`.
  * - `socket-error`: a leg's socket reported an error (events only).
@@ -497,6 +548,8 @@ export type MediaErrorCode =
   | 'leg-closed'
   | 'invalid-command'
   | 'not-supported'
+  | 'record-failed'
+  | 'record-not-found'
   | 'cross-worker-bridge'
   | 'not-capturing'
   | 'socket-error'

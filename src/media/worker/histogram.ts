@@ -41,7 +41,8 @@ export class LatencyHistogram {
     if (count === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * count));
     let seen = 0;
-    for (let i = 0; i < this.#counts.length; i++) {
+    const last = this.#counts.length - 1;
+    for (let i = 0; i < last; i++) {
       seen += this.#counts[i]!;
       if (seen >= rank) return Math.min((i + 1) * this.bucketMs, this.#totals[1]!);
     }

@@ -33,7 +33,6 @@ import { meanOpinionScore } from '../quality/mos.js';
 import { RtpPacketView, writeRtpHeader, type RtpHeaderInit, RTP_FIXED_HEADER_SIZE } from '../rtp/packet.js';
 import {
   isRtcp,
-  ntpFromUnixMs,
   parseRtcp,
   roundTripMs,
   writeBye,
@@ -41,8 +40,10 @@ import {
   writeSdesCname,
   writeSenderReport,
   type ReportBlock,
+  type SenderInfo,
 } from '../rtp/rtcp.js';
 import { RtpReceiveStats, RtpSender } from '../rtp/sequence.js';
+import { WavRecorder } from '../record/wav-recorder.js';
 import type { AudioSource } from '../source/types.js';
 import type {
   CreateLegCommand,
@@ -52,14 +53,17 @@ import type {
   LegStats,
   MediaEvent,
   PortRange,
+  RecordingInfo,
+  RecordMode,
+  RecordStopReason,
   RemoteEndpoint,
-  TransportAddress,
 } from '../protocol.js';
 import { Bridge, type BridgeEnd, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
 import { CommandError, invalid } from './command-error.js';
 import { DigitMerger } from './digits.js';
 import { InbandDtmfSender } from './inband-dtmf.js';
 import { Player } from './player.js';
+import type { LegClock } from './clock.js';
 import type { PortPool } from './ports.js';
 
 const FRAME_SAMPLES = 160;
@@ -75,18 +79,69 @@ const RELATCH_AFTER_MS = 1000;
 /** Longest capture, ms. */
 const MAX_CAPTURE_MS = 120_000;
 
+/** The part of a dgram socket a leg uses (`dgram.Socket` is one). */
+export interface LegSocket {
+  send(msg: Uint8Array, port: number, address: string, callback?: (error: Error | null) => void): void;
+  send(
+    msg: Uint8Array,
+    offset: number,
+    length: number,
+    port: number,
+    address: string,
+    callback?: (error: Error | null) => void,
+  ): void;
+  on(event: 'message', listener: (msg: Buffer, rinfo: RemoteInfo) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  close(): void;
+}
+
+/** A leg's bound sockets: RTP on `port`, RTCP on `port + 1` or none (rtcp-mux). */
+export interface BoundPorts {
+  readonly rtp: LegSocket;
+  readonly rtcp: LegSocket | null;
+  readonly port: number;
+}
+
+/** Binds a leg's sockets; the default binds UDP sockets from the worker's port pool. */
+export type BindPorts = (address: string, range: PortRange, mux: boolean) => Promise<BoundPorts>;
+
 /** What a leg needs from the worker that runs it. */
 export interface LegContext {
   emit(event: MediaEvent): void;
+  /** The time of everything a leg does (integer ms; see `clock.ts`). */
+  readonly clock: LegClock;
   readonly ports: PortPool;
   /** Shared counters [packets in, packets out], unboxed. */
   readonly counters: Float64Array;
+  /** Default: UDP sockets bound with {@link bindUdpPorts}. */
+  readonly bind?: BindPorts;
 }
 
-/** A leg's recorder input, behind which the recorder (media/record) will sit. */
-export interface RecordSink {
-  write(pcm: Int16Array): void;
-  close(): void;
+/** One recording of a leg: a WAV file fed every tick. */
+interface Recording {
+  readonly id: string;
+  readonly recorder: WavRecorder;
+  readonly mode: RecordMode;
+  /** Frames to record before stopping by itself (Infinity: no limit). */
+  readonly maxFrames: number;
+  frames: number;
+}
+
+/** What this tick sent, for recordings of the outbound direction. */
+const TX_SILENCE = 0;
+const TX_PCM = 1;
+const TX_PAYLOAD = 2;
+
+const NO_BYTES = new Uint8Array(0);
+
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+const NTP_UNIX_OFFSET_S = 2_208_988_800;
+
+/** `text` cut to at most `bytes` bytes of UTF-8, on a character boundary. */
+function truncateUtf8(text: string, bytes: number): string {
+  let out = text;
+  while (Buffer.byteLength(out, 'utf8') > bytes) out = out.slice(0, -1);
+  return out;
 }
 
 function codecOf(name: CodecName): AudioCodec {
@@ -121,17 +176,20 @@ function checkRemote(remote: RemoteEndpoint, ipv6: boolean): void {
  * rewrite its packet buffer before the earlier sends went out. Answering at
  * once makes `send` hand the datagram to the kernel immediately.
  */
-function literalLookup(
-  address: string,
-  family: unknown,
-  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  callback(null, address, isIPv6(address) ? 6 : 4);
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+function literalLookup4(address: string, _family: unknown, callback: LookupCallback): void {
+  callback(null, address, 4);
+}
+
+function literalLookup6(address: string, _family: unknown, callback: LookupCallback): void {
+  callback(null, address, 6);
 }
 
 function bindSocket(address: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup });
+    const ipv6 = isIPv6(address);
+    const socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', lookup: ipv6 ? literalLookup6 : literalLookup4 });
     const onError = (error: Error): void => {
       try {
         socket.close();
@@ -154,12 +212,7 @@ function isAddressInUse(error: unknown): boolean {
 }
 
 /** Binds RTP (and RTCP on the next port unless muxed) on the first free even port of the range. */
-async function bindPorts(
-  pool: PortPool,
-  address: string,
-  range: PortRange,
-  mux: boolean,
-): Promise<{ rtp: Socket; rtcp: Socket | null; port: number }> {
+export async function bindUdpPorts(pool: PortPool, address: string, range: PortRange, mux: boolean): Promise<BoundPorts> {
   let tried = 0;
   for (const port of pool.candidates(range, !mux)) {
     tried++;
@@ -202,9 +255,10 @@ export class Leg implements BridgeEnd {
   readonly rxFrame: ReceivedFrame = { state: RX_NONE, lostRun: 0, payload: new Uint8Array(FRAME_BYTES) };
 
   readonly #ctx: LegContext;
+  readonly #clock: LegClock;
   readonly #ipv6: boolean;
-  readonly #rtp: Socket;
-  readonly #rtcp: Socket | null;
+  readonly #rtp: LegSocket;
+  readonly #rtcp: LegSocket | null;
   #codec: AudioCodec;
   #tePt = -1;
   #inbandMode: InbandDtmfMode;
@@ -268,17 +322,36 @@ export class Leg implements BridgeEnd {
   #digitsReceived = 0;
   #rttMs = -1;
 
-  // RTCP.
+  // RTCP: everything a report needs is made once, so that reports allocate nothing.
   #nextRtcpMs = 0;
-  #rtcpBuffer: Buffer | null = null;
-  #reportBlock: ReportBlock | null = null;
+  readonly #rtcpBuffer = Buffer.alloc(256);
+  readonly #reportBlock: ReportBlock = {
+    ssrc: 0,
+    fractionLost: 0,
+    cumulativeLost: 0,
+    extendedHighestSeq: 0,
+    jitter: 0,
+    lastSr: 0,
+    delaySinceLastSr: 0,
+  };
+  readonly #oneBlock: ReportBlock[] = [this.#reportBlock];
+  readonly #noBlocks: ReportBlock[] = [];
+  readonly #senderInfo: SenderInfo = { ntpSec: 0, ntpFrac: 0, rtpTimestamp: 0, packetCount: 0, octetCount: 0 };
+  /** The SDES CNAME packet, encoded once (the SSRC and name never change). */
+  readonly #sdes: Uint8Array;
   #packetsAtLastReport = 0;
 
   // Consumers of received audio.
   #bridge: Bridge | null = null;
   #capture: Int16Array | null = null;
   #captureLength = 0;
-  #record: RecordSink | null = null;
+  #recordings: Recording[] = [];
+  /** Recordings being opened (their files), by id. */
+  readonly #recordingsOpening = new Set<string>();
+  readonly #txPcm = new Int16Array(FRAME_SAMPLES);
+  #txState = TX_SILENCE;
+  /** Resolves once the leg is closed and its recordings are finished. */
+  #finished: Promise<void> = Promise.resolve();
 
   #closed = false;
   #socketsClosed = false;
@@ -296,21 +369,23 @@ export class Leg implements BridgeEnd {
       throw invalid(`createLeg: port range ${min}-${max} must lie within 1024-65535`);
     }
     const mux = command.rtcpMux === true;
-    const { rtp, rtcp, port } = await bindPorts(ctx.ports, command.bindAddress, { min: min!, max: max! }, mux);
-    return new Leg(command, ctx, codec, rtp, rtcp, port, ipv6);
+    const range = { min: min!, max: max! };
+    const bound = ctx.bind ? await ctx.bind(command.bindAddress, range, mux) : await bindUdpPorts(ctx.ports, command.bindAddress, range, mux);
+    return new Leg(command, ctx, codec, bound.rtp, bound.rtcp, bound.port, ipv6);
   }
 
   private constructor(
     command: CreateLegCommand,
     ctx: LegContext,
     codec: AudioCodec,
-    rtp: Socket,
-    rtcp: Socket | null,
+    rtp: LegSocket,
+    rtcp: LegSocket | null,
     port: number,
     ipv6: boolean,
   ) {
     this.legId = command.legId;
     this.#ctx = ctx;
+    this.#clock = ctx.clock;
     this.#codec = codec;
     this.#ipv6 = ipv6;
     this.#rtp = rtp;
@@ -323,7 +398,7 @@ export class Leg implements BridgeEnd {
     this.cname = command.cname ?? `dialtone-${command.legId}`;
     this.#inbandMode = command.inbandDtmf ?? 'auto';
     this.#rtpTimeoutMs = command.rtpTimeoutMs ?? 0;
-    this.createdAt = performance.now();
+    this.createdAt = this.#clock.now();
     this.#lastRxMs = this.createdAt;
     this.#payloads = [this.#packets[0].subarray(RTP_FIXED_HEADER_SIZE), this.#packets[1].subarray(RTP_FIXED_HEADER_SIZE)];
     this.#packet = this.#packets[0];
@@ -332,7 +407,7 @@ export class Leg implements BridgeEnd {
 
     this.#merger = new DigitMerger((digit, source, durationMs) => this.#reportDigit(digit, source, durationMs));
     this.#dtmfReceiver = new DtmfReceiver({
-      onDigit: (event: DtmfDigitEvent) => this.#merger.push(event.digit, 'rfc4733', event.durationMs, performance.now()),
+      onDigit: (event: DtmfDigitEvent) => this.#merger.push(event.digit, 'rfc4733', event.durationMs, this.#clock.now()),
     });
     this.#player = new Player({
       started: (playId, description) =>
@@ -345,10 +420,12 @@ export class Leg implements BridgeEnd {
     rtp.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.#onRtpSocket(msg, rinfo));
     rtp.on('error', (error: Error) => this.#onSocketError(error));
     if (rtcp !== null) {
-      rtcp.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.#onRtcp(msg, rinfo, performance.now()));
+      rtcp.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.#onRtcp(msg, rinfo, this.#clock.now()));
       rtcp.on('error', (error: Error) => this.#onSocketError(error));
     }
     this.#nextRtcpMs = this.createdAt + RTCP_INTERVAL_MS * (0.5 + Math.random());
+    const sdes = Buffer.alloc(300);
+    this.#sdes = sdes.subarray(0, writeSdesCname(sdes, 0, this.#sender.ssrc, truncateUtf8(this.cname, 255)));
   }
 
   get codecName(): CodecName {
@@ -412,7 +489,7 @@ export class Leg implements BridgeEnd {
   }
 
   injectDigit(digit: DtmfDigit, durationMs: number): void {
-    this.#merger.push(digit, 'info', durationMs, performance.now());
+    this.#merger.push(digit, 'info', durationMs, this.#clock.now());
   }
 
   setHold(hold: boolean): void {
@@ -420,7 +497,7 @@ export class Leg implements BridgeEnd {
     this.#held = hold;
     if (!hold) {
       this.#sender.markNextFrame();
-      this.#lastRxMs = performance.now();
+      this.#lastRxMs = this.#clock.now();
       this.#timedOut = false;
     }
   }
@@ -458,7 +535,7 @@ export class Leg implements BridgeEnd {
     const j = this.#jitter.stats;
     return {
       legId: this.legId,
-      durationMs: Math.round(performance.now() - this.createdAt),
+      durationMs: Math.round(this.#clock.now() - this.createdAt),
       packetsSent: this.#sender.packetCount,
       octetsSent: this.#sender.octetCount,
       packetsReceived: received,
@@ -489,7 +566,7 @@ export class Leg implements BridgeEnd {
     if (this.#remotePort !== 0) {
       try {
         // The sockets close once the BYE is out (a send is asynchronous).
-        sent = this.#sendRtcp(performance.now(), true, () => this.#closeSockets());
+        sent = this.#sendRtcp(this.#clock.now(), true, () => this.#closeSockets());
       } catch {
         // best effort
       }
@@ -497,12 +574,63 @@ export class Leg implements BridgeEnd {
     this.#closed = true;
     this.#player.close();
     this.#bridge?.detach();
-    this.#record?.close();
-    this.#record = null;
     const stats = this.stats();
     if (!sent) this.#closeSockets();
-    this.#ctx.emit({ type: 'legClosed', legId: this.legId, reason, stats });
+    const recordings = this.#recordings.splice(0);
+    if (recordings.length === 0) {
+      this.#ctx.emit({ type: 'legClosed', legId: this.legId, reason, stats });
+    } else {
+      // legClosed follows the recordStopped of each recording, once its file is finished.
+      this.#finished = Promise.allSettled(recordings.map((r) => this.#finishRecording(r, 'closed'))).then(() => {
+        this.#ctx.emit({ type: 'legClosed', legId: this.legId, reason, stats });
+      });
+    }
     return stats;
+  }
+
+  /** Resolves once the leg is closed and its recordings are finished. */
+  get finished(): Promise<void> {
+    return this.#finished;
+  }
+
+  /** Starts a recording (the file is created first). */
+  async startRecord(recordId: string, path: string, mode: RecordMode, maxDurationMs: number | undefined): Promise<void> {
+    if (typeof recordId !== 'string' || recordId.length === 0) throw invalid('startRecord: recordId is required');
+    if (typeof path !== 'string' || path.length === 0) throw invalid('startRecord: path is required');
+    if (mode !== 'inbound' && mode !== 'mixed' && mode !== 'dual') throw invalid(`startRecord: mode ${JSON.stringify(mode)}`);
+    if (maxDurationMs !== undefined && !(maxDurationMs > 0)) throw invalid('startRecord: maxDurationMs must be positive');
+    if (this.#recordingsOpening.has(recordId) || this.#recordings.some((r) => r.id === recordId)) {
+      throw invalid(`startRecord: recording ${recordId} already exists on leg ${this.legId}`);
+    }
+    this.#recordingsOpening.add(recordId);
+    let recorder: WavRecorder;
+    try {
+      recorder = await WavRecorder.open({ path, channels: mode === 'dual' ? 2 : 1 });
+    } catch (error) {
+      throw new CommandError('record-failed', `cannot record to ${path}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.#recordingsOpening.delete(recordId);
+    }
+    if (this.#closed) {
+      await recorder.abort();
+      throw new CommandError('leg-closed', `leg ${this.legId} closed while the recording was being opened`);
+    }
+    const maxFrames = maxDurationMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(maxDurationMs / 20);
+    this.#recordings.push({ id: recordId, recorder, mode, maxFrames, frames: 0 });
+    this.#updateRxWanted();
+  }
+
+  /** Stops a recording and finishes its file. */
+  async stopRecord(recordId: string): Promise<RecordingInfo> {
+    const index = this.#recordings.findIndex((r) => r.id === recordId);
+    if (index < 0) throw new CommandError('record-not-found', `no recording ${JSON.stringify(recordId)} on leg ${this.legId}`);
+    const [recording] = this.#recordings.splice(index, 1);
+    this.#updateRxWanted();
+    try {
+      return this.#info(recording!, await recording!.recorder.close());
+    } catch (error) {
+      throw new CommandError('record-failed', `recording ${recordId} failed: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /** Closes the sockets without events (a leg whose creation was abandoned). */
@@ -544,7 +672,7 @@ export class Leg implements BridgeEnd {
         frame.state = RX_NONE;
         frame.lostRun = 0;
       }
-      if (this.#goertzel !== null || this.#capture !== null || this.#record !== null) this.#consumePcm(frame.state);
+      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0) this.#consumePcm(frame.state);
     } else {
       frame.state = RX_NONE;
     }
@@ -560,8 +688,14 @@ export class Leg implements BridgeEnd {
     }
   }
 
-  /** Second pass of a tick: one packet (or none) to the remote. */
+  /** Second pass of a tick: one packet (or none) to the remote; then the recordings. */
   sendTick(): void {
+    this.#txState = TX_SILENCE;
+    this.#send();
+    if (this.#recordings.length > 0) this.#recordFrame();
+  }
+
+  #send(): void {
     const sender = this.#sender;
     if (this.#remotePort === 0 || this.#held) {
       sender.idle(FRAME_SAMPLES);
@@ -605,9 +739,11 @@ export class Leg implements BridgeEnd {
   #sendPcm(): void {
     this.#codec.encoder.encode(this.#pcm, this.#packet, RTP_FIXED_HEADER_SIZE, FRAME_SAMPLES);
     this.#sendPayload();
+    this.#txState = TX_PCM;
   }
 
   #sendPayload(): void {
+    this.#txState = TX_PAYLOAD;
     const header = this.#sender.frame(this.#header, this.#codec.payloadType, FRAME_SAMPLES, FRAME_BYTES);
     writeRtpHeader(header, this.#packet, 0);
     this.#rtp.send(this.#packet, this.#remotePort, this.#remoteAddress);
@@ -632,42 +768,92 @@ export class Leg implements BridgeEnd {
     const address = this.rtcpMux ? this.#remoteAddress : this.#rtcpAddress;
     const port = this.rtcpMux ? this.#remotePort : this.#rtcpRemotePort;
     if (port === 0) return false;
-    const buffer = (this.#rtcpBuffer ??= Buffer.alloc(512));
-    const blocks: ReportBlock[] = [];
-    if (this.#haveSsrc && this.#stats.received > 0) {
-      const block = (this.#reportBlock ??= {
-        ssrc: 0,
-        fractionLost: 0,
-        cumulativeLost: 0,
-        extendedHighestSeq: 0,
-        jitter: 0,
-        lastSr: 0,
-        delaySinceLastSr: 0,
-      });
-      blocks.push(this.#stats.report(block, this.#rxSsrc, now));
-    }
+    const buffer = this.#rtcpBuffer;
+    const blocks = this.#haveSsrc && this.#stats.received > 0 ? this.#oneBlock : this.#noBlocks;
+    if (blocks.length > 0) this.#stats.report(this.#reportBlock, this.#rxSsrc, now);
     const sender = this.#sender;
     let length: number;
     if (sender.packetCount !== this.#packetsAtLastReport) {
       this.#packetsAtLastReport = sender.packetCount;
-      const { ntpSec, ntpFrac } = ntpFromUnixMs(Date.now());
-      length = writeSenderReport(
-        buffer,
-        0,
-        sender.ssrc,
-        { ntpSec, ntpFrac, rtpTimestamp: sender.timestamp, packetCount: sender.packetCount, octetCount: sender.octetCount },
-        blocks,
-      );
+      const info = this.#senderInfo;
+      // NTP time of now (RFC 3550 §4): seconds since 1900 and a 32-bit fraction.
+      const unixMs = Date.now();
+      const seconds = Math.floor(unixMs / 1000);
+      info.ntpSec = (seconds + NTP_UNIX_OFFSET_S) >>> 0;
+      info.ntpFrac = Math.min(Math.floor(((unixMs - seconds * 1000) / 1000) * 0x1_0000_0000), 0xffffffff) >>> 0;
+      info.rtpTimestamp = sender.timestamp;
+      info.packetCount = sender.packetCount;
+      info.octetCount = sender.octetCount;
+      length = writeSenderReport(buffer, 0, sender.ssrc, info, blocks);
     } else {
       length = writeReceiverReport(buffer, 0, sender.ssrc, blocks);
     }
-    length += writeSdesCname(buffer, length, sender.ssrc, this.cname.slice(0, 255));
+    buffer.set(this.#sdes, length);
+    length += this.#sdes.length;
     if (bye) length += writeBye(buffer, length, [sender.ssrc]);
     const socket = this.#rtcp ?? this.#rtp;
-    if (done === undefined) socket.send(buffer.subarray(0, length), port, address);
-    else socket.send(buffer.subarray(0, length), port, address, () => done());
+    if (done === undefined) socket.send(buffer, 0, length, port, address);
+    else socket.send(buffer, 0, length, port, address, () => done());
     this.#rtcpSent++;
     return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals: recording
+
+  /** Appends this tick to every recording: received audio (decoded in the receive pass) and, when asked, what was sent. */
+  #recordFrame(): void {
+    const rx = this.#rxPcm;
+    let tx: Int16Array | undefined;
+    const recordings = this.#recordings;
+    for (let i = 0; i < recordings.length; i++) {
+      const recording = recordings[i]!;
+      if (recording.mode !== 'inbound' && tx === undefined) tx = this.#outboundPcm();
+      recording.recorder.write(rx, recording.mode === 'inbound' ? undefined : tx);
+      recording.frames++;
+      if (recording.frames >= recording.maxFrames) {
+        recordings.splice(i--, 1);
+        this.#updateRxWanted();
+        void this.#finishRecording(recording, 'max-duration');
+      }
+    }
+  }
+
+  /** This tick's outbound audio as PCM: the frame played, the payload sent decoded, or silence. */
+  #outboundPcm(): Int16Array {
+    if (this.#txState === TX_PCM) return this.#pcm;
+    const pcm = this.#txPcm;
+    if (this.#txState === TX_PAYLOAD) this.#codec.decoder.decode(this.#payload, pcm, 0, FRAME_BYTES);
+    else pcm.fill(0);
+    return pcm;
+  }
+
+  /** Finishes a recording's file and reports `recordStopped`. */
+  async #finishRecording(recording: Recording, reason: RecordStopReason): Promise<void> {
+    try {
+      const result = await recording.recorder.close();
+      this.#ctx.emit({ type: 'recordStopped', legId: this.legId, recordId: recording.id, reason, recording: this.#info(recording, result) });
+    } catch (error) {
+      this.#ctx.emit({
+        type: 'recordStopped',
+        legId: this.legId,
+        recordId: recording.id,
+        reason: 'failed',
+        recording: null,
+        message: (error as Error).message,
+      });
+    }
+  }
+
+  #info(recording: Recording, result: Awaited<ReturnType<WavRecorder['close']>>): RecordingInfo {
+    return {
+      recordId: recording.id,
+      path: result.path,
+      channels: result.channels,
+      durationMs: Math.round(result.durationMs),
+      bytes: result.bytes,
+      droppedFrames: result.droppedFrames,
+    };
   }
 
   // -------------------------------------------------------------------------
@@ -675,7 +861,7 @@ export class Leg implements BridgeEnd {
 
   #onRtpSocket(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.#closed) return;
-    const now = performance.now();
+    const now = this.#clock.now();
     if (this.rtcpMux && isRtcp(msg)) {
       this.#onRtcp(msg, rinfo, now);
       return;
@@ -689,10 +875,12 @@ export class Leg implements BridgeEnd {
     const audio = pt === this.#codec.payloadType;
     if (!audio && pt !== this.#tePt) {
       this.#ignored++;
+      view.buf = NO_BYTES;
       return;
     }
     if (this.symmetricRtp && !this.#acceptSource(rinfo, now)) {
       this.#foreign++;
+      view.buf = NO_BYTES;
       return;
     }
     if (!this.#haveSsrc || view.ssrc !== this.#rxSsrc) this.#newSource(view);
@@ -705,6 +893,9 @@ export class Leg implements BridgeEnd {
     } else {
       this.#dtmfReceiver.pushRtp(view, now);
     }
+    // Let the datagram die young: a view that kept it would carry every
+    // leg's last receive buffer through each young-generation collection.
+    view.buf = NO_BYTES;
   }
 
   /** Symmetric RTP: whether to take a packet from `rinfo`, latching the send address to a new source. */
@@ -811,7 +1002,6 @@ export class Leg implements BridgeEnd {
       for (let i = 0; i < n; i++) capture[this.#captureLength + i] = pcm[i]!;
       this.#captureLength += n;
     }
-    this.#record?.write(pcm);
   }
 
   #reportDigit(digit: DtmfDigit, source: DigitSource, durationMs: number): void {
@@ -835,7 +1025,7 @@ export class Leg implements BridgeEnd {
     this.#rtcpAddress = remote.address;
     this.#rtcpPortExplicit = remote.rtcpPort !== undefined;
     this.#rtcpRemotePort = this.rtcpMux ? remote.port : (remote.rtcpPort ?? remote.port + 1);
-    this.#lastRxMs = performance.now();
+    this.#lastRxMs = this.#clock.now();
     this.#timedOut = false;
   }
 
@@ -849,7 +1039,7 @@ export class Leg implements BridgeEnd {
     const inband = this.#inbandMode === 'on' || (this.#inbandMode === 'auto' && this.#tePt < 0);
     if (inband && this.#goertzel === null) {
       this.#goertzel = new GoertzelDetector({
-        onDigit: (event: DtmfDigitEvent) => this.#merger.push(event.digit, 'inband', event.durationMs, performance.now()),
+        onDigit: (event: DtmfDigitEvent) => this.#merger.push(event.digit, 'inband', event.durationMs, this.#clock.now()),
       });
     } else if (!inband) {
       this.#goertzel = null;
@@ -858,7 +1048,7 @@ export class Leg implements BridgeEnd {
   }
 
   #updateRxWanted(): void {
-    const wanted = this.#bridge !== null || this.#capture !== null || this.#goertzel !== null || this.#record !== null;
+    const wanted = this.#bridge !== null || this.#capture !== null || this.#goertzel !== null || this.#recordings.length > 0;
     if (wanted !== this.#rxWanted) {
       this.#rxWanted = wanted;
       if (!wanted) {

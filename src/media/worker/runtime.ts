@@ -13,6 +13,9 @@
  * request's reply.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { readlinkSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { isDtmfDigit } from '../dtmf/digit.js';
 import type {
   CommandOf,
@@ -28,8 +31,9 @@ import type {
 import { resultTransferList } from '../protocol.js';
 import { Bridge } from './bridge.js';
 import { CommandError, invalid, toWireError } from './command-error.js';
+import { type LegClock, performanceClock } from './clock.js';
 import { LatencyHistogram } from './histogram.js';
-import { Leg, type LegContext } from './leg.js';
+import { type BindPorts, Leg, type LegContext } from './leg.js';
 import { PortPool } from './ports.js';
 import { TickScheduler, type TickTimers } from './scheduler.js';
 import { createSource } from './sources.js';
@@ -42,6 +46,10 @@ export interface MediaWorkerRuntimeOptions {
   tickMs?: number;
   maxCatchUpTicks?: number;
   timers?: TickTimers;
+  /** How legs bind their sockets (default: UDP from the worker's port pool). */
+  bind?: BindPorts;
+  /** The legs' clock (default: `performance.now()`). */
+  clock?: LegClock;
 }
 
 interface RequestContext {
@@ -52,6 +60,27 @@ type Handler<T extends MediaCommandType> = (
   command: CommandOf<T>,
   ctx: RequestContext,
 ) => MediaResults[T] | Promise<MediaResults[T]>;
+
+/** This thread's id in the OS, from /proc/thread-self ("<pid>/task/<tid>" on Linux); null elsewhere. */
+function readOsThreadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) ? tid : null;
+  } catch {
+    return null;
+  }
+}
+
+let gc: (() => void) | null = null;
+
+/** A full collection, for memory figures: `gc` made reachable without starting the thread with --expose-gc. */
+function collectGarbage(): void {
+  if (gc === null) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -69,12 +98,14 @@ export class MediaWorkerRuntime {
   readonly #completion = new LatencyHistogram();
   readonly #counters = new Float64Array(2);
   readonly #legContext: LegContext;
+  readonly #clock: LegClock;
   #current: RequestContext | null = null;
   #windowStart = performance.now();
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
   #ticksAtWindow = 0;
   #skippedAtWindow = 0;
   #closed = false;
+  readonly #osThreadId = readOsThreadId();
 
   constructor(options: MediaWorkerRuntimeOptions) {
     this.workerIndex = options.workerIndex;
@@ -85,10 +116,13 @@ export class MediaWorkerRuntime {
       onTick: (due) => this.#tick(due),
       ...(options.timers ? { timers: options.timers } : {}),
     });
+    this.#clock = options.clock ?? performanceClock;
     this.#legContext = {
       emit: (event) => this.#emit(event),
+      clock: this.#clock,
       ports: new PortPool(),
       counters: this.#counters,
+      ...(options.bind ? { bind: options.bind } : {}),
     };
   }
 
@@ -122,11 +156,13 @@ export class MediaWorkerRuntime {
     }
   }
 
-  /** Closes every leg and stops the clock. */
-  shutdown(): void {
-    for (const leg of [...this.#list]) this.#closeLeg(leg, 'shutdown');
+  /** Closes every leg and stops the clock; resolves once the legs' recordings are finished. */
+  async shutdown(): Promise<void> {
+    const legs = [...this.#list];
+    for (const leg of legs) this.#closeLeg(leg, 'shutdown');
     this.#scheduler.stop();
     this.#closed = true;
+    await Promise.all(legs.map((leg) => leg.finished));
   }
 
   // -------------------------------------------------------------------------
@@ -164,14 +200,11 @@ export class MediaWorkerRuntime {
       this.#leg(command.legId).injectDigit(command.digit, command.durationMs ?? 100);
       return null;
     },
-    startRecord: (command) => {
-      this.#leg(command.legId);
-      throw new CommandError('not-supported', 'recording is not wired into the media worker yet');
+    startRecord: async (command) => {
+      await this.#leg(command.legId).startRecord(command.recordId, command.path, command.mode ?? 'inbound', command.maxDurationMs);
+      return { recordId: command.recordId };
     },
-    stopRecord: (command) => {
-      this.#leg(command.legId);
-      throw new CommandError('not-supported', 'recording is not wired into the media worker yet');
-    },
+    stopRecord: (command) => this.#leg(command.legId).stopRecord(command.recordId),
     bridge: (command) => {
       const a = this.#leg(command.legA);
       const b = this.#leg(command.legB);
@@ -197,9 +230,12 @@ export class MediaWorkerRuntime {
       return null;
     },
     captureStop: (command) => this.#leg(command.legId).stopCapture(),
-    workerStats: (command) => this.#workerStats(command.reset === true),
-    shutdown: () => {
-      this.shutdown();
+    workerStats: (command) => {
+      if (command.collectGarbage === true) collectGarbage();
+      return this.#workerStats(command.reset === true);
+    },
+    shutdown: async () => {
+      await this.shutdown();
       return null;
     },
   };
@@ -259,7 +295,7 @@ export class MediaWorkerRuntime {
 
   #tick(due: number): void {
     const list = this.#list;
-    const now = performance.now();
+    const now = this.#clock.now();
     for (let i = 0; i < list.length; i++) {
       const leg = list[i]!;
       try {
@@ -314,6 +350,7 @@ export class MediaWorkerRuntime {
       eventLoopUtilization: Math.round(performance.eventLoopUtilization(this.#elu).utilization * 1000) / 1000,
       heapUsed: memory.heapUsed,
       rss: memory.rss,
+      osThreadId: this.#osThreadId,
     };
     if (reset) {
       this.#windowStart = now;

@@ -8,7 +8,6 @@ import { MediaHost, type MediaLeg } from '../../../src/media/host.js';
 import {
   InvalidMediaCommandError,
   LegClosedError,
-  MediaNotSupportedError,
   PortsExhaustedError,
 } from '../../../src/media/errors.js';
 import { delay, nextEvent } from './support.js';
@@ -88,7 +87,8 @@ describe('media protocol', { timeout: 60_000 }, () => {
     await assert.rejects(l.play({ kind: 'tone', frequencies: [5000] }), InvalidMediaCommandError);
     await assert.rejects(l.setRemote({ address: 'localhost', port: 4000 }), InvalidMediaCommandError);
     await assert.rejects(l.captureStop(), (e: unknown) => (e as { code?: string }).code === 'not-capturing');
-    await assert.rejects(l.startRecord('r1', '/tmp/x.wav'), (e: unknown) => e instanceof MediaNotSupportedError && e.code === 'not-supported');
+    await assert.rejects(l.startRecord('r1', '/nonexistent-dir/x.wav'), (e: unknown) => (e as { code?: string }).code === 'record-failed');
+    await assert.rejects(l.stopRecord('r1'), (e: unknown) => (e as { code?: string }).code === 'record-not-found');
     await assert.rejects(host.createLeg({ legId: 'dup', remote: { address: '::1', port: 5000 } }), InvalidMediaCommandError);
     const stats = await l.stats();
     assert.equal(stats.legId, l.id);
