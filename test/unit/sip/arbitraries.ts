@@ -3,6 +3,7 @@
  * Everything generated here is valid SIP, so that parse ∘ serialize must give it back.
  */
 import fc from 'fast-check';
+import { unescapeUriPart } from '../../../src/sip/message/uri.js';
 import {
   type NameAddr,
   type SipMessage,
@@ -53,6 +54,11 @@ const uriParam: fc.Arbitrary<SipParam> = rec({
   value: fc.option(str(withEscapes(PARAM), 1, 8), { nil: null }),
 });
 
+/** URI parameter and header names compare unescaped and case-folded (RFC 3261 §19.1.4): `%41` is `a`. */
+function sameName(name: string): string {
+  return unescapeUriPart(name).toLowerCase();
+}
+
 export const sipUri: fc.Arbitrary<SipUri> = rec({
   kind: fc.constant('sip' as const),
   scheme: fc.constantFrom('sip' as const, 'sips' as const),
@@ -61,10 +67,10 @@ export const sipUri: fc.Arbitrary<SipUri> = rec({
   host,
   port: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }),
   // RFC 3261 §19.1.1: a parameter name appears at most once in a URI.
-  params: fc.uniqueArray(uriParam, { maxLength: 3, selector: (p) => p.name.toLowerCase() }),
+  params: fc.uniqueArray(uriParam, { maxLength: 3, selector: (p) => sameName(p.name) }),
   headers: fc.uniqueArray(rec({ name: str(withEscapes(HNV), 1, 6), value: str(withEscapes(HNV), 0, 6) }), {
     maxLength: 2,
-    selector: (h) => h.name.toLowerCase(),
+    selector: (h) => sameName(h.name),
   }),
 }).chain((u) =>
   u.user === undefined
@@ -79,7 +85,7 @@ export const telUri: fc.Arbitrary<TelUri> = rec({
     str(chars('0123456789-.()'), 1, 12).map((n) => `+1${n}`),
     str(chars('0123456789*#'), 1, 8),
   ),
-  params: fc.uniqueArray(uriParam, { maxLength: 2, selector: (p) => p.name.toLowerCase() }),
+  params: fc.uniqueArray(uriParam, { maxLength: 2, selector: (p) => sameName(p.name) }),
 });
 
 export const absoluteUri: fc.Arbitrary<AbsoluteUri> = rec({
