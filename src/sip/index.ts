@@ -11,6 +11,7 @@ import { TcpTransport } from './transport/tcp.js';
 import { TransportLayer } from './transport/layer.js';
 import { type Destination, type SipLogger, type Transport, type TransportProtocol, silentLogger } from './transport/types.js';
 import { UdpTransport } from './transport/udp.js';
+import { TracedTransport, type SipTrace } from './transport/traced.js';
 import { UserAgent, type UserAgentOptions } from './ua/user-agent.js';
 
 export * from './ua/index.js';
@@ -44,6 +45,8 @@ export interface SipStackOptions {
   /** INVITE server transactions send 100 Trying after this many ms of silence (default 200; false: never). */
   readonly autoTrying?: number | false;
   /** UA core options (Contact user, User-Agent header, option tags, glare retries). */
+  /** Told of every message sent and received (wraps each transport). */
+  readonly trace?: SipTrace;
   readonly userAgent?: Omit<UserAgentOptions, 'transactions' | 'transport' | 'clock' | 'timers' | 'logger'>;
 }
 
@@ -79,6 +82,8 @@ export async function createSipStack(options: SipStackOptions = {}): Promise<Sip
   const transports: Transport[] = [];
   if (udp !== undefined) transports.push(udp);
   if (tcp !== undefined) transports.push(tcp);
+  const { trace } = options;
+  if (trace !== undefined) transports.splice(0, transports.length, ...transports.map((t) => new TracedTransport(t, trace)));
   const transport = new TransportLayer(transports, {
     logger,
     ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
@@ -119,3 +124,4 @@ export async function createSipStack(options: SipStackOptions = {}): Promise<Sip
     },
   };
 }
+export { TracedTransport, type SipTrace } from './transport/traced.js';

@@ -29,20 +29,15 @@ import {
   parseSdp,
   writeSdp,
 } from '../../sip/sdp/index.js';
-import { TransactionLayer } from '../../sip/transaction/layer.js';
+import { createSipStack, type SipStack } from '../../sip/index.js';
 import {
   type Destination,
   type HostPort,
-  type InboundHandler,
   type SipLogger,
-  type Transport,
   type TransportProtocol,
-  TcpTransport,
-  TransportLayer,
-  UdpTransport,
   formatHostPort,
 } from '../../sip/transport/index.js';
-import { InviteRejectedError, type InviteSession, type SessionEnd, UserAgent } from '../../sip/ua/index.js';
+import { InviteRejectedError, type InviteSession, type SessionEnd } from '../../sip/ua/index.js';
 import { normaliseE164 } from '../../telephony/e164.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './validate.js';
@@ -265,88 +260,6 @@ export function formatEntry(entry: CallTimelineEntry): string {
   return `${`+${entry.atMs}ms`.padEnd(9)} ${entry.text}`;
 }
 
-// ───────────────────────────── SIP with a trace ─────────────────────────────
-
-type TraceListener = (direction: 'sent' | 'received', message: SipMessage, peer: HostPort) => void;
-
-/**
- * A transport that reports every message it carries, then does what the one it wraps
- * does. The transport layer takes one upward handler per transport and keeps it private,
- * so the trace has to sit under it rather than beside it.
- */
-class TracedTransport implements Transport {
-  readonly #inner: Transport;
-  readonly #trace: TraceListener;
-
-  constructor(inner: Transport, trace: TraceListener) {
-    this.#inner = inner;
-    this.#trace = trace;
-  }
-
-  get protocol(): TransportProtocol {
-    return this.#inner.protocol;
-  }
-
-  get reliable(): boolean {
-    return this.#inner.reliable;
-  }
-
-  get local(): HostPort {
-    return this.#inner.local;
-  }
-
-  send(data: SipMessage | Uint8Array, destination: Destination): Promise<void> {
-    if (!(data instanceof Uint8Array)) this.#trace('sent', data, destination);
-    return this.#inner.send(data, destination);
-  }
-
-  onMessage(handler: InboundHandler): void {
-    this.#inner.onMessage((inbound) => {
-      this.#trace('received', inbound.message, inbound.source);
-      handler(inbound);
-    });
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-}
-
-interface CallStack {
-  readonly ua: UserAgent;
-  close(): Promise<void>;
-}
-
-/** The layers of `createSipStack` over one traced transport on an ephemeral port. */
-async function tracedSipStack(options: {
-  protocol: TransportProtocol;
-  bind: string;
-  advertisedHost: string | undefined;
-  logger: SipLogger;
-  trace: TraceListener;
-}): Promise<CallStack> {
-  const { protocol, bind, logger } = options;
-  const inner: Transport =
-    protocol === 'UDP' ? await UdpTransport.listen({ host: bind, port: 0, logger }) : await TcpTransport.listen({ host: bind, port: 0, logger });
-  const transport = new TransportLayer([new TracedTransport(inner, options.trace)], {
-    logger,
-    ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
-  });
-  const transactions = new TransactionLayer(transport, { clock: systemClock, logger });
-  const ua = new UserAgent({ transactions, transport, clock: systemClock, logger, userAgent: `Dialtone/${VERSION} (dialtone call)` });
-  let closing: Promise<void> | undefined;
-  return {
-    ua,
-    close() {
-      closing ??= (async () => {
-        ua.close();
-        transactions.close();
-        await transport.close();
-      })();
-      return closing;
-    },
-  };
-}
 
 /** The local address that routes toward `host` (for SDP and Contact when bound to any address). */
 async function addressToward(host: string, port: number): Promise<string | undefined> {
@@ -487,7 +400,7 @@ class CallRun {
   readonly #stop = new AbortController();
   #host: MediaHost | undefined;
   #leg: MediaLeg | undefined;
-  #stack: CallStack | undefined;
+  #stack: SipStack | undefined;
   #offer: SessionDescription | undefined;
   #callId: string | null = null;
   #status: number | null = null;
@@ -560,11 +473,13 @@ class CallRun {
     this.#leg = leg;
     this.#watchMedia(leg);
 
-    this.#stack = await tracedSipStack({
-      protocol: o.transport,
-      bind: o.bind,
-      advertisedHost: advertised,
+    this.#stack = await createSipStack({
+      bindAddress: o.bind,
+      udpPort: o.transport === 'UDP' ? 0 : false,
+      tcpPort: o.transport === 'TCP' ? 0 : false,
+      ...(advertised === undefined ? {} : { advertisedHost: advertised }),
       logger: sipLogger,
+      userAgent: { userAgent: `Dialtone/${VERSION} (dialtone call)` },
       trace: (direction, message, peer) => this.#trace(direction, message, peer),
     });
 
