@@ -79,7 +79,7 @@ export class CallSession {
         const { outcome, touched } = await this.#runDocument(verbs.verbs, verbs.url);
         idle = touched ? 0 : idle + 1;
         if (idle > MAX_IDLE_DOCUMENTS) {
-          await this.#fail(new DocumentError(11215, next.url, `${MAX_IDLE_DOCUMENTS} documents in a row did nothing but redirect`), true);
+          await this.#fail(new DocumentError(11215, next.url, `${MAX_IDLE_DOCUMENTS} documents in a row did nothing but redirect`));
           return;
         }
         if (outcome.type === 'end') return;
@@ -116,11 +116,11 @@ export class CallSession {
           );
         } catch (fallbackErr) {
           const second = fallbackErr instanceof DocumentError ? fallbackErr : new DocumentError(12400, fallback, (fallbackErr as Error).message);
-          await this.#fail(second, false);
+          await this.#fail(second);
           return undefined;
         }
       }
-      await this.#fail(failure, false);
+      await this.#fail(failure);
       return undefined;
     }
   }
@@ -198,7 +198,7 @@ export class CallSession {
   }
 
   /** The apology, then the end of the call (§7.1). */
-  async #fail(error: DocumentError, _loop: boolean): Promise<void> {
+  async #fail(error: DocumentError): Promise<void> {
     const { leg, timeline, mode } = this.#deps;
     timeline.append('application-error', { code: error.code, url: error.url, reason: error.reason });
     const text = mode === 'development' ? `An application error has occurred. ${capitalise(error.reason)} Goodbye.` : APOLOGY;

@@ -142,7 +142,7 @@ export class InboundCalls {
       await session.run();
     } finally {
       const answeredAt = leg.answeredAt;
-      const end = await Promise.race([leg.ended, Promise.resolve(undefined)]);
+      const end = leg.endedWith;
       const stats = await media.close().catch(() => null);
       if (stats) timeline.append('media', { event: 'closed', ...stats });
       const status: CallStatus = answeredAt !== undefined ? 'completed' : end?.sipStatus === 486 ? 'busy' : end?.sipStatus === 487 ? 'canceled' : 'no-answer';

@@ -68,6 +68,11 @@ export class SipCallLeg implements CallLeg {
     return this.#session !== undefined;
   }
 
+  /** How the call ended, once it has. */
+  get endedWith(): CallEnd | undefined {
+    return this.#end;
+  }
+
   /** When the call was answered (ms since the epoch), if it was. */
   get answeredAt(): number | undefined {
     return this.#answeredAt;
