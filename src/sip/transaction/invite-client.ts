@@ -28,13 +28,13 @@ import type { SipRequest, SipResponse } from '../message/index.js';
 import type { TransportError } from '../transport/errors.js';
 import { buildNon2xxAck } from './derived-requests.js';
 import { TransactionTerminatedError, TransactionTimeoutError } from './errors.js';
-import { type SipTimers, TimerSet, resolveTimers, timeout64, timerD } from './timers.js';
+import { TransactionMachine } from './machine.js';
+import { timeout64, timerD } from './timers.js';
 import {
   type ClientTransactionError,
   type ClientTransactionUser,
   type TransactionOptions,
   Outcome,
-  asTransportError,
   callUser,
 } from './types.js';
 
@@ -63,33 +63,29 @@ const TIMER_INPUT = {
   cancel: { type: 'timer-cancel' },
 } as const satisfies Record<TimerName, InviteClientInput>;
 
-export class InviteClientTransaction {
+export class InviteClientTransaction extends TransactionMachine<InviteClientState, InviteClientInput, TimerName> {
   readonly kind = 'invite-client' as const;
   readonly request: SipRequest;
-  readonly timers: SipTimers;
-  readonly reliable: boolean;
-  readonly #options: TransactionOptions;
   readonly #user: ClientTransactionUser;
-  readonly #timers: TimerSet<TimerName>;
   readonly #final = new Outcome<SipResponse>();
-  #state: InviteClientState = 'calling';
   #started = false;
   #intervalA: number;
   #ack: SipRequest | undefined;
   #cause: Error | undefined;
 
-  constructor(request: SipRequest, options: TransactionOptions, user: ClientTransactionUser = {}) {
-    this.request = request;
-    this.#options = options;
-    this.#user = user;
-    this.timers = resolveTimers(options.timers);
-    this.reliable = options.reliable;
-    this.#timers = new TimerSet(options.clock);
-    this.#intervalA = this.timers.t1;
-  }
+  protected readonly steps = {
+    calling: (input: InviteClientInput) => this.#calling(input),
+    proceeding: (input: InviteClientInput) => this.#proceeding(input),
+    completed: (input: InviteClientInput) => this.#completed(input),
+    accepted: (input: InviteClientInput) => this.#accepted(input),
+  };
+  protected readonly timerInputs = TIMER_INPUT;
 
-  get state(): InviteClientState {
-    return this.#state;
+  constructor(request: SipRequest, options: TransactionOptions, user: ClientTransactionUser = {}) {
+    super('calling', options);
+    this.request = request;
+    this.#user = user;
+    this.#intervalA = this.timers.t1;
   }
 
   /**
@@ -108,36 +104,11 @@ export class InviteClientTransaction {
 
   /** Send the INVITE and arm Timers A and B. Call once. */
   start(): void {
-    if (this.#started || this.#state === 'terminated') return;
+    if (this.#started || this.state === 'terminated') return;
     this.#started = true;
     this.#send(this.request);
-    if (!this.reliable) this.#arm('A', this.#intervalA);
-    this.#arm('B', timeout64(this.timers));
-  }
-
-  handle(input: InviteClientInput): void {
-    const from = this.#state;
-    if (from === 'terminated') return;
-    let next: InviteClientState;
-    switch (from) {
-      case 'calling':
-        next = this.#calling(input);
-        break;
-      case 'proceeding':
-        next = this.#proceeding(input);
-        break;
-      case 'completed':
-        next = this.#completed(input);
-        break;
-      case 'accepted':
-        next = this.#accepted(input);
-        break;
-    }
-    if (next !== from) this.#enter(next);
-  }
-
-  terminate(): void {
-    this.handle({ type: 'terminate' });
+    if (!this.reliable) this.arm('A', this.#intervalA);
+    this.arm('B', timeout64(this.timers));
   }
 
   // ───────────── states ─────────────
@@ -147,7 +118,7 @@ export class InviteClientTransaction {
       case 'timer-a':
         this.#send(this.request);
         this.#intervalA *= 2;
-        this.#arm('A', this.#intervalA);
+        this.arm('A', this.#intervalA);
         return 'calling';
       case 'timer-b':
         return this.#fail(new TransactionTimeoutError('B', 'no response to INVITE within 64*T1'));
@@ -174,7 +145,7 @@ export class InviteClientTransaction {
         return 'completed';
       }
       case 'cancel-sent':
-        this.#arm('cancel', timeout64(this.timers));
+        this.arm('cancel', timeout64(this.timers));
         return stay;
       case 'timer-cancel':
         return this.#fail(new TransactionTimeoutError('cancel', 'no final response to INVITE within 64*T1 after CANCEL'));
@@ -198,7 +169,7 @@ export class InviteClientTransaction {
       case 'terminate':
         return 'terminated';
       case 'transport-error':
-        callUser(this.#options.logger, 'error', this.#user.error, input.error);
+        callUser(this.options.logger, 'error', this.#user.error, input.error);
         return 'terminated';
       default:
         return 'completed';
@@ -221,29 +192,28 @@ export class InviteClientTransaction {
 
   // ───────────── actions ─────────────
 
-  #enter(next: InviteClientState): void {
-    this.#state = next;
+  protected entered(next: InviteClientState): void {
     switch (next) {
       case 'proceeding':
-        this.#timers.disarm('A');
-        this.#timers.disarm('B');
+        this.timerSet.disarm('A');
+        this.timerSet.disarm('B');
         return;
       case 'completed': {
-        this.#timers.disarmAll();
+        this.timerSet.disarmAll();
         const d = timerD(this.timers, this.reliable);
-        if (d === 0) this.#enter('terminated');
-        else this.#arm('D', d);
+        if (d === 0) this.moveTo('terminated');
+        else this.arm('D', d);
         return;
       }
       case 'accepted':
-        this.#timers.disarmAll();
-        this.#arm('M', timeout64(this.timers));
+        this.timerSet.disarmAll();
+        this.arm('M', timeout64(this.timers));
         return;
       case 'terminated': {
-        this.#timers.disarmAll();
+        this.timerSet.disarmAll();
         this.#final.reject(this.#cause ?? new TransactionTerminatedError('INVITE transaction terminated'));
-        callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
-        callUser(this.#options.logger, 'terminated', this.#user.terminated);
+        callUser(this.options.logger, 'onTerminated', this.options.onTerminated);
+        callUser(this.options.logger, 'terminated', this.#user.terminated);
         return;
       }
       case 'calling':
@@ -253,22 +223,16 @@ export class InviteClientTransaction {
 
   #fail(error: ClientTransactionError): InviteClientState {
     this.#cause = error;
-    callUser(this.#options.logger, 'error', this.#user.error, error);
+    callUser(this.options.logger, 'error', this.#user.error, error);
     return 'terminated';
   }
 
   #passUp(response: SipResponse): void {
-    callUser(this.#options.logger, 'response', this.#user.response, response);
+    callUser(this.options.logger, 'response', this.#user.response, response);
   }
 
   #send(message: SipRequest): void {
-    this.#options.send(message).catch((err: unknown) => {
-      this.handle({ type: 'transport-error', error: asTransportError(err) });
-    });
+    this.transmit(message);
   }
 
-  #arm(name: TimerName, ms: number): void {
-    const input = TIMER_INPUT[name];
-    this.#timers.arm(name, ms, () => this.handle(input));
-  }
 }

@@ -35,8 +35,9 @@ import {
 } from '../message/index.js';
 import type { TransportError } from '../transport/errors.js';
 import { TransactionTerminatedError, TransactionTimeoutError } from './errors.js';
-import { type SipTimers, TimerSet, resolveTimers, timeout64, timerT4 } from './timers.js';
-import { type ServerTransactionUser, type TransactionOptions, asTransportError, callUser } from './types.js';
+import { TransactionMachine } from './machine.js';
+import { timeout64, timerT4 } from './timers.js';
+import { type ServerTransactionUser, type TransactionOptions, callUser } from './types.js';
 
 export type InviteServerState = 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
@@ -83,32 +84,30 @@ export function newTag(): string {
   return randomBytes(6).toString('hex');
 }
 
-export class InviteServerTransaction {
+export class InviteServerTransaction extends TransactionMachine<InviteServerState, InviteServerInput, TimerName> {
   readonly kind = 'invite-server' as const;
   readonly request: SipRequest;
-  readonly timers: SipTimers;
-  readonly reliable: boolean;
-  readonly #options: InviteServerOptions;
   #user: ServerTransactionUser = {};
-  readonly #timers: TimerSet<TimerName>;
-  #state: InviteServerState = 'proceeding';
   #last: SipResponse | undefined;
   #intervalG: number;
   #toTag: string | undefined;
 
+  readonly #passAck: InviteServerOptions['passAck'];
+  protected readonly steps = {
+    proceeding: (input: InviteServerInput) => this.#proceeding(input),
+    completed: (input: InviteServerInput) => this.#completed(input),
+    confirmed: (input: InviteServerInput) => this.#confirmed(input),
+    accepted: (input: InviteServerInput) => this.#accepted(input),
+  };
+  protected readonly timerInputs = TIMER_INPUT;
+
   constructor(request: SipRequest, options: InviteServerOptions) {
+    super('proceeding', options);
+    this.#passAck = options.passAck;
     this.request = request;
-    this.#options = options;
-    this.timers = resolveTimers(options.timers);
-    this.reliable = options.reliable;
-    this.#timers = new TimerSet(options.clock);
     this.#intervalG = this.timers.t1;
     const trying = options.autoTrying ?? 200;
-    if (trying !== false) this.#arm('trying', trying);
-  }
-
-  get state(): InviteServerState {
-    return this.#state;
+    if (trying !== false) this.arm('trying', trying);
   }
 
   get lastResponse(): SipResponse | undefined {
@@ -139,10 +138,10 @@ export class InviteServerTransaction {
    */
   respond(response: SipResponse): void {
     const ok =
-      this.#state === 'proceeding' ||
-      (this.#state === 'accepted' && response.status >= 200 && response.status < 300);
+      this.state === 'proceeding' ||
+      (this.state === 'accepted' && response.status >= 200 && response.status < 300);
     if (!ok) {
-      throw new TransactionTerminatedError(`INVITE transaction is ${this.#state}: cannot send ${response.status}`);
+      throw new TransactionTerminatedError(`INVITE transaction is ${this.state}: cannot send ${response.status}`);
     }
     this.handle({ type: 'respond', response });
   }
@@ -156,31 +155,6 @@ export class InviteServerTransaction {
     const response = buildResponse(this.request, status, reason, { ...extras, ...(toTag === undefined ? {} : { toTag }) });
     this.respond(response);
     return response;
-  }
-
-  handle(input: InviteServerInput): void {
-    const from = this.#state;
-    if (from === 'terminated') return;
-    let next: InviteServerState;
-    switch (from) {
-      case 'proceeding':
-        next = this.#proceeding(input);
-        break;
-      case 'completed':
-        next = this.#completed(input);
-        break;
-      case 'confirmed':
-        next = this.#confirmed(input);
-        break;
-      case 'accepted':
-        next = this.#accepted(input);
-        break;
-    }
-    if (next !== from) this.#enter(next);
-  }
-
-  terminate(): void {
-    this.handle({ type: 'terminate' });
   }
 
   // ───────────── states ─────────────
@@ -199,7 +173,7 @@ export class InviteServerTransaction {
         // RFC 3261 §9.2: the INVITE is answered 487 with the tag of earlier responses.
         const tag = this.#toTag ?? newTag();
         const next = this.#respond(buildResponse(this.request, 487, undefined, { toTag: tag }));
-        callUser(this.#options.logger, 'cancelled', this.#user.cancelled, input.request);
+        callUser(this.options.logger, 'cancelled', this.#user.cancelled, input.request);
         return next;
       }
       default:
@@ -215,11 +189,11 @@ export class InviteServerTransaction {
       case 'timer-g':
         if (this.#last !== undefined) this.#send(this.#last);
         this.#intervalG = Math.min(2 * this.#intervalG, this.timers.t2);
-        this.#arm('G', this.#intervalG);
+        this.arm('G', this.#intervalG);
         return 'completed';
       case 'timer-h':
         callUser(
-          this.#options.logger,
+          this.options.logger,
           'error',
           this.#user.error,
           new TransactionTimeoutError('H', `no ACK for ${this.#last?.status ?? 'the final response'} within 64*T1`),
@@ -247,7 +221,7 @@ export class InviteServerTransaction {
       case 'request':
         return 'accepted'; // RFC 6026 §7.1: absorbed, no response
       case 'ack':
-        callUser(this.#options.logger, 'passAck', this.#options.passAck, input.request);
+        callUser(this.options.logger, 'passAck', this.#passAck, input.request);
         return 'accepted';
       case 'respond':
         this.#last = input.response;
@@ -263,7 +237,7 @@ export class InviteServerTransaction {
   #common(input: InviteServerInput, stay: InviteServerState): InviteServerState {
     switch (input.type) {
       case 'transport-error':
-        callUser(this.#options.logger, 'error', this.#user.error, input.error);
+        callUser(this.options.logger, 'error', this.#user.error, input.error);
         return 'terminated';
       case 'terminate':
         return 'terminated';
@@ -275,7 +249,7 @@ export class InviteServerTransaction {
   // ───────────── actions ─────────────
 
   #respond(response: SipResponse): InviteServerState {
-    this.#timers.disarm('trying');
+    this.timerSet.disarm('trying');
     if (this.#toTag === undefined && response.status > 100) this.#toTag = getTo(response)?.tag;
     this.#last = response;
     this.#send(response);
@@ -283,29 +257,28 @@ export class InviteServerTransaction {
     return response.status < 300 ? 'accepted' : 'completed';
   }
 
-  #enter(next: InviteServerState): void {
-    this.#state = next;
+  protected entered(next: InviteServerState): void {
     switch (next) {
       case 'completed':
-        this.#timers.disarmAll();
-        if (!this.reliable) this.#arm('G', this.#intervalG);
-        this.#arm('H', timeout64(this.timers));
+        this.timerSet.disarmAll();
+        if (!this.reliable) this.arm('G', this.#intervalG);
+        this.arm('H', timeout64(this.timers));
         return;
       case 'confirmed': {
-        this.#timers.disarmAll();
+        this.timerSet.disarmAll();
         const i = timerT4(this.timers, this.reliable);
-        if (i === 0) this.#enter('terminated');
-        else this.#arm('I', i);
+        if (i === 0) this.moveTo('terminated');
+        else this.arm('I', i);
         return;
       }
       case 'accepted':
-        this.#timers.disarmAll();
-        this.#arm('L', timeout64(this.timers));
+        this.timerSet.disarmAll();
+        this.arm('L', timeout64(this.timers));
         return;
       case 'terminated':
-        this.#timers.disarmAll();
-        callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
-        callUser(this.#options.logger, 'terminated', this.#user.terminated);
+        this.timerSet.disarmAll();
+        callUser(this.options.logger, 'onTerminated', this.options.onTerminated);
+        callUser(this.options.logger, 'terminated', this.#user.terminated);
         return;
       case 'proceeding':
         return;
@@ -313,13 +286,7 @@ export class InviteServerTransaction {
   }
 
   #send(response: SipResponse): void {
-    this.#options.send(response).catch((err: unknown) => {
-      this.handle({ type: 'transport-error', error: asTransportError(err) });
-    });
+    this.transmit(response);
   }
 
-  #arm(name: TimerName, ms: number): void {
-    const input = TIMER_INPUT[name];
-    this.#timers.arm(name, ms, () => this.handle(input));
-  }
 }

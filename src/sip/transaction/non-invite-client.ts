@@ -23,13 +23,13 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { TransportError } from '../transport/errors.js';
 import { TransactionTerminatedError, TransactionTimeoutError } from './errors.js';
-import { type SipTimers, TimerSet, resolveTimers, timeout64, timerT4 } from './timers.js';
+import { TransactionMachine } from './machine.js';
+import { timeout64, timerT4 } from './timers.js';
 import {
   type ClientTransactionError,
   type ClientTransactionUser,
   type TransactionOptions,
   Outcome,
-  asTransportError,
   callUser,
 } from './types.js';
 
@@ -46,33 +46,27 @@ export type NonInviteClientInput =
 
 type TimerName = 'E' | 'F' | 'K';
 
-export class NonInviteClientTransaction {
+export class NonInviteClientTransaction extends TransactionMachine<NonInviteClientState, NonInviteClientInput, TimerName> {
   readonly kind = 'non-invite-client' as const;
   readonly request: SipRequest;
-  readonly timers: SipTimers;
-  readonly reliable: boolean;
-  readonly #options: TransactionOptions;
   readonly #user: ClientTransactionUser;
-  readonly #timers: TimerSet<TimerName>;
   readonly #final = new Outcome<SipResponse>();
-  #state: NonInviteClientState = 'trying';
+  protected readonly steps = {
+    trying: (input: NonInviteClientInput) => this.#trying(input),
+    proceeding: (input: NonInviteClientInput) => this.#proceeding(input),
+    completed: (input: NonInviteClientInput) => this.#completed(input),
+  };
+  protected readonly timerInputs = { E: { type: 'timer-e' }, F: { type: 'timer-f' }, K: { type: 'timer-k' } } as const;
   #started = false;
   /** Current Timer E interval. */
   #intervalE: number;
   #cause: Error | undefined;
 
   constructor(request: SipRequest, options: TransactionOptions, user: ClientTransactionUser = {}) {
+    super('trying', options);
     this.request = request;
-    this.#options = options;
     this.#user = user;
-    this.timers = resolveTimers(options.timers);
-    this.reliable = options.reliable;
-    this.#timers = new TimerSet(options.clock);
     this.#intervalE = this.timers.t1;
-  }
-
-  get state(): NonInviteClientState {
-    return this.#state;
   }
 
   /**
@@ -85,35 +79,11 @@ export class NonInviteClientTransaction {
 
   /** Send the request and arm Timers E and F. Call once. */
   start(): void {
-    if (this.#started || this.#state === 'terminated') return;
+    if (this.#started || this.state === 'terminated') return;
     this.#started = true;
     this.#send();
-    if (!this.reliable) this.#arm('E', this.#intervalE);
-    this.#arm('F', timeout64(this.timers));
-  }
-
-  /** Feed one input. Inputs after Terminated are ignored. */
-  handle(input: NonInviteClientInput): void {
-    const from = this.#state;
-    if (from === 'terminated') return;
-    let next: NonInviteClientState;
-    switch (from) {
-      case 'trying':
-        next = this.#trying(input);
-        break;
-      case 'proceeding':
-        next = this.#proceeding(input);
-        break;
-      case 'completed':
-        next = this.#completed(input);
-        break;
-    }
-    if (next !== from) this.#enter(next);
-  }
-
-  /** End the transaction now; a pending `final` rejects with `TransactionTerminatedError`. */
-  terminate(): void {
-    this.handle({ type: 'terminate' });
+    if (!this.reliable) this.arm('E', this.#intervalE);
+    this.arm('F', timeout64(this.timers));
   }
 
   // ───────────── states ─────────────
@@ -123,7 +93,7 @@ export class NonInviteClientTransaction {
       case 'timer-e':
         this.#send();
         this.#intervalE = Math.min(2 * this.#intervalE, this.timers.t2);
-        this.#arm('E', this.#intervalE);
+        this.arm('E', this.#intervalE);
         return 'trying';
       case 'response':
         this.#passUp(input.response);
@@ -138,7 +108,7 @@ export class NonInviteClientTransaction {
       case 'timer-e':
         this.#send();
         this.#intervalE = this.timers.t2;
-        this.#arm('E', this.#intervalE);
+        this.arm('E', this.#intervalE);
         return 'proceeding';
       case 'response':
         this.#passUp(input.response);
@@ -183,43 +153,35 @@ export class NonInviteClientTransaction {
     return 'completed';
   }
 
-  #enter(next: NonInviteClientState): void {
-    this.#state = next;
+  protected entered(next: NonInviteClientState): void {
     if (next === 'completed') {
-      this.#timers.disarm('E');
-      this.#timers.disarm('F');
+      this.timerSet.disarm('E');
+      this.timerSet.disarm('F');
       const k = timerT4(this.timers, this.reliable);
-      if (k === 0) this.#enter('terminated');
-      else this.#arm('K', k);
+      if (k === 0) this.moveTo('terminated');
+      else this.arm('K', k);
       return;
     }
     if (next === 'terminated') {
-      this.#timers.disarmAll();
+      this.timerSet.disarmAll();
       const cause = this.#cause ?? new TransactionTerminatedError(`${this.request.method} transaction terminated`);
       this.#final.reject(cause);
-      callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
-      callUser(this.#options.logger, 'terminated', this.#user.terminated);
+      callUser(this.options.logger, 'onTerminated', this.options.onTerminated);
+      callUser(this.options.logger, 'terminated', this.#user.terminated);
     }
   }
 
   #fail(error: ClientTransactionError): NonInviteClientState {
     this.#cause = error;
-    if (!this.#final.settled) callUser(this.#options.logger, 'error', this.#user.error, error);
+    if (!this.#final.settled) callUser(this.options.logger, 'error', this.#user.error, error);
     return 'terminated';
   }
 
   #passUp(response: SipResponse): void {
-    callUser(this.#options.logger, 'response', this.#user.response, response);
+    callUser(this.options.logger, 'response', this.#user.response, response);
   }
 
   #send(): void {
-    this.#options.send(this.request).catch((err: unknown) => {
-      this.handle({ type: 'transport-error', error: asTransportError(err) });
-    });
-  }
-
-  #arm(name: TimerName, ms: number): void {
-    const type = name === 'E' ? 'timer-e' : name === 'F' ? 'timer-f' : 'timer-k';
-    this.#timers.arm(name, ms, () => this.handle({ type }));
+    this.transmit(this.request);
   }
 }

@@ -21,8 +21,9 @@
 import { type SipRequest, type SipResponse, buildResponse, type ResponseExtras } from '../message/index.js';
 import type { TransportError } from '../transport/errors.js';
 import { TransactionTerminatedError } from './errors.js';
-import { type SipTimers, TimerSet, resolveTimers, timerJ } from './timers.js';
-import { type ServerTransactionUser, type TransactionOptions, asTransportError, callUser } from './types.js';
+import { TransactionMachine } from './machine.js';
+import { timerJ } from './timers.js';
+import { type ServerTransactionUser, type TransactionOptions, callUser } from './types.js';
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -35,27 +36,26 @@ export type NonInviteServerInput =
   | { readonly type: 'transport-error'; readonly error: TransportError }
   | { readonly type: 'terminate' };
 
-export class NonInviteServerTransaction {
+type TimerName = 'J';
+
+const TIMER_INPUT = { J: { type: 'timer-j' } } as const satisfies Record<TimerName, NonInviteServerInput>;
+
+export class NonInviteServerTransaction extends TransactionMachine<NonInviteServerState, NonInviteServerInput, TimerName> {
   readonly kind = 'non-invite-server' as const;
   readonly request: SipRequest;
-  readonly timers: SipTimers;
-  readonly reliable: boolean;
-  readonly #options: TransactionOptions;
   #user: ServerTransactionUser = {};
-  readonly #timers: TimerSet<'J'>;
-  #state: NonInviteServerState = 'trying';
   #last: SipResponse | undefined;
 
-  constructor(request: SipRequest, options: TransactionOptions) {
-    this.request = request;
-    this.#options = options;
-    this.timers = resolveTimers(options.timers);
-    this.reliable = options.reliable;
-    this.#timers = new TimerSet(options.clock);
-  }
+  protected readonly steps = {
+    trying: (input: NonInviteServerInput) => this.#trying(input),
+    proceeding: (input: NonInviteServerInput) => this.#proceeding(input),
+    completed: (input: NonInviteServerInput) => this.#completed(input),
+  };
+  protected readonly timerInputs = TIMER_INPUT;
 
-  get state(): NonInviteServerState {
-    return this.#state;
+  constructor(request: SipRequest, options: TransactionOptions) {
+    super('trying', options);
+    this.request = request;
   }
 
   /** The last response sent, if any. */
@@ -73,9 +73,9 @@ export class NonInviteServerTransaction {
    * or the transaction ended.
    */
   respond(response: SipResponse): void {
-    if (this.#state === 'completed' || this.#state === 'terminated') {
+    if (this.state === 'completed' || this.state === 'terminated') {
       throw new TransactionTerminatedError(
-        `${this.request.method} transaction is ${this.#state}: cannot send ${response.status}`,
+        `${this.request.method} transaction is ${this.state}: cannot send ${response.status}`,
       );
     }
     this.handle({ type: 'respond', response });
@@ -86,28 +86,6 @@ export class NonInviteServerTransaction {
     const response = buildResponse(this.request, status, reason, extras);
     this.respond(response);
     return response;
-  }
-
-  handle(input: NonInviteServerInput): void {
-    const from = this.#state;
-    if (from === 'terminated') return;
-    let next: NonInviteServerState;
-    switch (from) {
-      case 'trying':
-        next = this.#trying(input);
-        break;
-      case 'proceeding':
-        next = this.#proceeding(input);
-        break;
-      case 'completed':
-        next = this.#completed(input);
-        break;
-    }
-    if (next !== from) this.#enter(next);
-  }
-
-  terminate(): void {
-    this.handle({ type: 'terminate' });
   }
 
   // ───────────── states ─────────────
@@ -152,7 +130,7 @@ export class NonInviteServerTransaction {
   #common(input: NonInviteServerInput, stay: NonInviteServerState): NonInviteServerState {
     switch (input.type) {
       case 'transport-error':
-        callUser(this.#options.logger, 'error', this.#user.error, input.error);
+        callUser(this.options.logger, 'error', this.#user.error, input.error);
         return 'terminated';
       case 'terminate':
         return 'terminated';
@@ -173,24 +151,21 @@ export class NonInviteServerTransaction {
     if (this.#last !== undefined) this.#send(this.#last);
   }
 
-  #enter(next: NonInviteServerState): void {
-    this.#state = next;
+  protected entered(next: NonInviteServerState): void {
     if (next === 'completed') {
       const j = timerJ(this.timers, this.reliable);
-      if (j === 0) this.#enter('terminated');
-      else this.#timers.arm('J', j, () => this.handle({ type: 'timer-j' }));
+      if (j === 0) this.moveTo('terminated');
+      else this.arm('J', j);
       return;
     }
     if (next === 'terminated') {
-      this.#timers.disarmAll();
-      callUser(this.#options.logger, 'onTerminated', this.#options.onTerminated);
-      callUser(this.#options.logger, 'terminated', this.#user.terminated);
+      this.timerSet.disarmAll();
+      callUser(this.options.logger, 'onTerminated', this.options.onTerminated);
+      callUser(this.options.logger, 'terminated', this.#user.terminated);
     }
   }
 
   #send(response: SipResponse): void {
-    this.#options.send(response).catch((err: unknown) => {
-      this.handle({ type: 'transport-error', error: asTransportError(err) });
-    });
+    this.transmit(response);
   }
 }
