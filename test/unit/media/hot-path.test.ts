@@ -8,9 +8,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { decodeUlaw, encodeUlaw } from '../../../src/media/codec/g711.js';
 import { GoertzelDetector } from '../../../src/media/dtmf/goertzel.js';
 import { DtmfReceiver, DtmfSender, createTelephoneEventPacket } from '../../../src/media/dtmf/rfc4733.js';
@@ -18,9 +15,7 @@ import { JitterBuffer } from '../../../src/media/jitter/buffer.js';
 import { RtpPacketView, writeRtpHeader, type RtpHeaderInit } from '../../../src/media/rtp/packet.js';
 import { RtpReceiveStats, RtpSender } from '../../../src/media/rtp/sequence.js';
 import { testTone } from '../../../src/media/source/tone.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { measureYoungAllocation } from '../../support/young-allocation.js';
 
 describe('media hot path', () => {
   it('allocates nothing per tick', async () => {
@@ -55,36 +50,18 @@ describe('media hot path', () => {
       receiver.poll(now);
     };
 
-    for (let i = 0; i < 60_000; i++) tick(i); // let the JIT settle
-    const collections: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) collections.push(entry.startTime);
-    });
-    observer.observe({ entryTypes: ['gc'] });
+    let i = 0;
+    for (; i < 60_000; i++) tick(i); // let the JIT settle
+    const ticks = 50_000;
     // Three windows: a function deoptimized and re-optimized in one of them
     // runs in the interpreter for a while, which boxes numbers; an allocation
     // on every tick shows up in all three.
-    const ticks = 50_000;
-    const windows: { grown: number; start: number; end: number }[] = [];
-    let i = 60_000;
-    for (let w = 0; w < 3; w++) {
-      gc();
-      const start = performance.now();
-      const before = process.memoryUsage().heapUsed;
-      for (const stop = i + ticks; i < stop; i++) tick(i);
-      windows.push({ grown: process.memoryUsage().heapUsed - before, start, end: performance.now() });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    observer.disconnect();
-    const results = windows.map((w) => ({
-      grown: w.grown,
-      collections: collections.filter((t) => t >= w.start && t <= w.end).length,
-    }));
+    const results = await measureYoungAllocation(() => tick(i++), ticks);
     assert.ok(jitter.stats.played > 3 * ticks, 'the pipeline ran');
     // One boxed number per tick would be 16 bytes a tick: 800 kB per window.
     assert.ok(
-      results.some((r) => r.collections === 0 && r.grown < ticks),
-      `heap growth and collections per window of ${ticks} ticks: ${JSON.stringify(results)}`,
+      results.some((r) => r.collections === 0 && r.youngBytes < ticks),
+      `young-generation growth and collections per window of ${ticks} ticks: ${JSON.stringify(results)}`,
     );
   });
 });

@@ -10,9 +10,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RemoteInfo } from 'node:dgram';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { encodeAlaw, encodeUlaw } from '../../../../src/media/codec/g711.js';
 import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/packet.js';
 import { testTone } from '../../../../src/media/source/tone.js';
@@ -22,9 +19,7 @@ import { Leg, type LegContext, type LegSocket } from '../../../../src/media/work
 import { PortPool } from '../../../../src/media/worker/ports.js';
 import { createSource } from '../../../../src/media/worker/sources.js';
 import type { MediaEvent } from '../../../../src/media/protocol.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { measureYoungAllocation } from '../../../support/young-allocation.js';
 
 /** Counts sends; hands received datagrams to the leg's listener. Allocates nothing per call. */
 class CountingSocket implements LegSocket {
@@ -104,26 +99,8 @@ describe('media leg hot path', () => {
 
     for (let i = 0; i < 60_000; i++) tick();
     a.stopCapture();
-    const collections: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) collections.push(entry.startTime);
-    });
-    observer.observe({ entryTypes: ['gc'] });
     const ticks = 100_000;
-    const windows: { grown: number; start: number; end: number }[] = [];
-    for (let w = 0; w < 3; w++) {
-      gc();
-      const start = performance.now();
-      const before = process.memoryUsage().heapUsed;
-      for (let i = 0; i < ticks; i++) tick();
-      windows.push({ grown: process.memoryUsage().heapUsed - before, start, end: performance.now() });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    observer.disconnect();
-    const results = windows.map((w) => ({
-      grown: w.grown,
-      collections: collections.filter((t) => t >= w.start && t <= w.end).length,
-    }));
+    const results = await measureYoungAllocation(tick, ticks);
 
     const statsA = a.stats();
     assert.ok(statsA.framesPlayed > 3 * ticks, `A played ${statsA.framesPlayed} frames`);
@@ -136,8 +113,8 @@ describe('media leg hot path', () => {
     // clock (250 ticks; a report boxes a few 32-bit values, ~100 bytes) and
     // the compiler's own odds and ends: under 2 bytes a tick.
     assert.ok(
-      results.some((r) => r.collections === 0 && r.grown < 2 * ticks),
-      `heap growth and collections per window of ${ticks} ticks: ${JSON.stringify(results)}`,
+      results.some((r) => r.collections === 0 && r.youngBytes < 2 * ticks),
+      `young-generation growth and collections per window of ${ticks} ticks: ${JSON.stringify(results)}`,
     );
     a.destroy();
     c.destroy();
