@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { WebhookClient } from '../engine/webhook/client.js';
 import { destinationGuard } from '../engine/webhook/guard.js';
+import { WebhookOutbox } from '../events/outbox.js';
 import { AudioUrlCache } from '../telephony/audio-url-cache.js';
 import { MediaHost } from '../media/host.js';
 import { createSipStack, type SipStack } from '../sip/index.js';
@@ -50,6 +51,8 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();
   const webhooks = new WebhookClient({ guard: destinationGuard({ mode: config.mode }), userAgent: `Dialtone/${VERSION}` });
+  // Status callbacks: queued in the store, delivered by this loop (and by the next start, if we stop first).
+  const outbox = new WebhookOutbox({ store, webhooks, logger: logger.child({ part: 'outbox' }) });
   let sip: SipStack | undefined;
   let inbound: InboundCalls | undefined;
   return {
@@ -76,7 +79,8 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         advertisedHost: advertised,
         logger: logger.child({ part: 'sip' }),
       });
-      inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised });
+      inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised, callbacks: outbox });
+      outbox.start();
       const sipAddress = sip.address('UDP');
       const firstStart = await ensureFirstStart(store, config, httpUrl);
       logger.info(
@@ -88,6 +92,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
     async stop() {
       await sip?.ua.hangupAll();
       await inbound?.drained();
+      await outbox.stop();
       await sip?.close();
       await http.close();
       await media?.close();

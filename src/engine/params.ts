@@ -17,7 +17,7 @@ export interface CallFacts {
   readonly parentCallSid?: string | null;
 }
 
-export type CallStatusParam = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+export type CallStatusParam = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
 
 const APIFONICA_NAMES: Readonly<Record<string, string>> = {
   CallSid: 'call_sid',

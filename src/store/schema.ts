@@ -108,6 +108,35 @@ export interface RecordingsTable {
   date_updated: string;
 }
 
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+/** A webhook waiting to go out, going out, or done with (status callbacks; 0002_outbox). */
+export interface WebhookOutboxTable {
+  id: Generated<number>;
+  account_sid: string;
+  /** Rows of one key are delivered one at a time, in id order (a call's SID). */
+  order_key: string;
+  /** The call whose timeline hears of each attempt. */
+  call_sid: string | null;
+  kind: string;
+  /** What the row is about, for people (`completed`). */
+  label: string;
+  url: string;
+  method: HttpMethod;
+  /** JSON text of the form parameters. */
+  params: string;
+  status: OutboxStatus;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string;
+  /** Set while a node delivers the row; a later time means someone holds it. */
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   applications: ApplicationsTable;
@@ -115,4 +144,5 @@ export interface Database {
   calls: CallsTable;
   call_events: CallEventsTable;
   recordings: RecordingsTable;
+  webhook_outbox: WebhookOutboxTable;
 }

@@ -15,6 +15,8 @@ import type { TextToSpeech } from '../tts/index.js';
 import { CallSession } from '../engine/session.js';
 import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
+import type { MessageQueue } from '../events/outbox.js';
+import { callOutcome, inboundProgress } from './call-progress.js';
 import { normaliseE164 } from './e164.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
@@ -29,6 +31,8 @@ export interface InboundDeps {
   readonly mode: 'development' | 'production';
   /** The address our SDP offers media on. */
   readonly mediaAddress: string;
+  /** Where status callbacks are queued (the durable outbox); none sends none. */
+  readonly callbacks?: MessageQueue;
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -114,8 +118,12 @@ export class InboundCalls {
       (type, data) => store.callEvents.append(call.sid, account.sid, type, data),
       (err) => logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
     );
+    const facts = { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion } as const;
+    const progress = inboundProgress(this.#deps.callbacks, number, facts, logger);
+    progress?.initiated();
     timeline.append('sip', { event: 'invite', from: formatUri(invite.from.uri), to: invite.request.uri, codec: selected.codec, telephoneEvent: selected.telephoneEvent ?? null });
     invite.ringing();
+    progress?.ringing();
 
     const leg = new SipCallLeg({
       invite,
@@ -124,7 +132,10 @@ export class InboundCalls {
       tts: this.#deps.tts,
       audio: this.#deps.audio,
       note: (type, data) => timeline.append(type, data),
-      onAnswered: (at) => void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() }),
+      onAnswered: (at) => {
+        void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() });
+        progress?.answered();
+      },
     });
     const session = new CallSession(
       { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },
@@ -147,13 +158,16 @@ export class InboundCalls {
       if (stats) timeline.append('media', { event: 'closed', ...stats });
       const status: CallStatus = answeredAt !== undefined ? 'completed' : end?.sipStatus === 486 ? 'busy' : end?.sipStatus === 487 ? 'canceled' : 'no-answer';
       const endTime = new Date();
+      const duration = answeredAt !== undefined ? Math.round((endTime.getTime() - answeredAt) / 1000) : 0;
+      progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await store.calls.update(call.sid, {
         status,
         endTime: endTime.toISOString(),
-        duration: answeredAt !== undefined ? Math.round((endTime.getTime() - answeredAt) / 1000) : 0,
+        duration,
         ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
       });
       await timeline.flushed();
+      await progress?.flushed();
     }
   }
 }
