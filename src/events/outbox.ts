@@ -89,7 +89,7 @@ export class WebhookOutbox implements MessageQueue {
   readonly #inflight = new Map<string, Promise<void>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #running = false;
-  #pumping = false;
+  #pumping: Promise<void> | undefined;
   #again = false;
 
   constructor(options: WebhookOutboxOptions) {
@@ -123,6 +123,8 @@ export class WebhookOutbox implements MessageQueue {
     this.#running = false;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    // A pass that is claiming rows right now may still start deliveries: let it finish first.
+    await this.#pumping;
     const inflight = Promise.allSettled([...this.#inflight.values()]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([inflight, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
@@ -154,11 +156,10 @@ export class WebhookOutbox implements MessageQueue {
       this.#again = true;
       return;
     }
-    this.#pumping = true;
-    void this.#pump()
+    this.#pumping = this.#pump()
       .catch((err: unknown) => this.#logger?.warn({ err }, 'outbox: reading due rows failed'))
       .finally(() => {
-        this.#pumping = false;
+        this.#pumping = undefined;
         if (this.#again) {
           this.#again = false;
           this.#kick();
