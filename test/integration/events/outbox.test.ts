@@ -290,6 +290,24 @@ function deliverySuite(driver: Driver): void {
     await until(() => settled(slow), 'the slow call to settle');
   });
 
+  it('delivers at most `concurrency` rows at once; the rest wait their turn', async () => {
+    const o = outbox(store, { concurrency: 2 });
+    o.start();
+    const calls = [await newCall(), await newCall(), await newCall()];
+    for (const call of calls) await o.enqueue(msg(call, '/hang', 'completed', { CallSid: call }));
+    const mine = (): Arrival[] => app.on('/hang').filter((a) => calls.includes(a.params.CallSid!));
+    await until(() => app.hanging.length === 2, 'two requests in flight');
+    // The third row is due, but both slots are taken: it has not been claimed, nor sent.
+    const attempts = await Promise.all(calls.map(async (c) => (await store.outbox.list(c))[0]!.attempts));
+    assert.deepEqual(attempts.sort(), [0, 1, 1]);
+    assert.equal(mine().length, 2);
+    app.releaseHanging();
+    await until(() => mine().length === 3, 'the third request');
+    app.releaseHanging();
+    for (const call of calls) await until(() => settled(call), 'every row to settle');
+    assert.deepEqual(new Set(mine().map((a) => a.params.CallSid)), new Set(calls));
+  });
+
   it('sends every requested event with the status-callback parameters, in snake_case for Apifonica', async () => {
     const o = outbox();
     o.start();
