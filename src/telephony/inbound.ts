@@ -159,13 +159,14 @@ export class InboundCalls {
       const status: CallStatus = answeredAt !== undefined ? 'completed' : end?.sipStatus === 486 ? 'busy' : end?.sipStatus === 487 ? 'canceled' : 'no-answer';
       const endTime = new Date();
       const duration = answeredAt !== undefined ? Math.round((endTime.getTime() - answeredAt) / 1000) : 0;
-      progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await store.calls.update(call.sid, {
         status,
         endTime: endTime.toISOString(),
         duration,
         ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
       });
+      // After the record is final, so an application that reads the call on its callback sees it ended.
+      progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await timeline.flushed();
       await progress?.flushed();
     }
