@@ -36,8 +36,9 @@ export function startCli(
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`not ready after 20 s:\n${out}`));
-    }, 20_000);
+      reject(new Error(`not ready after 60 s:\n${out}`));
+      // Generous: tsx compiles the whole tree on a start, slow on a loaded 2-core machine.
+    }, 60_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       const match = ready.exec(out);
