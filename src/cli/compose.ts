@@ -12,6 +12,7 @@ import { createSipStack, type SipStack } from '../sip/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ensureFirstStart, type FirstStart } from '../telephony/first-start.js';
 import { InboundCalls } from '../telephony/inbound.js';
+import { SipClients } from '../telephony/sip-clients.js';
 import { createTextToSpeech } from '../tts/index.js';
 import { VERSION } from './version.js';
 
@@ -52,6 +53,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
   const webhooks = new WebhookClient({ guard: destinationGuard({ mode: config.mode }), userAgent: `Dialtone/${VERSION}` });
   let sip: SipStack | undefined;
   let inbound: InboundCalls | undefined;
+  let clients: SipClients | undefined;
   return {
     config,
     logger,
@@ -76,6 +78,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         advertisedHost: advertised,
         logger: logger.child({ part: 'sip' }),
       });
+      clients = new SipClients({ ua: sip.ua, store, logger: logger.child({ part: 'registrar' }) });
       inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised });
       const sipAddress = sip.address('UDP');
       const firstStart = await ensureFirstStart(store, config, httpUrl);

@@ -108,6 +108,18 @@ export interface RecordingsTable {
   date_updated: string;
 }
 
+export interface SipClientsTable {
+  sid: string;
+  account_sid: string;
+  username: string;
+  /** The Digest realm the HA1s were made for. */
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  date_created: string;
+  date_updated: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   applications: ApplicationsTable;
@@ -115,4 +127,5 @@ export interface Database {
   calls: CallsTable;
   call_events: CallEventsTable;
   recordings: RecordingsTable;
+  sip_clients: SipClientsTable;
 }
