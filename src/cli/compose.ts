@@ -13,6 +13,7 @@ import { createSipStack, type SipStack } from '../sip/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ensureFirstStart, type FirstStart } from '../telephony/first-start.js';
 import { InboundCalls } from '../telephony/inbound.js';
+import { SipClients } from '../telephony/sip-clients.js';
 import { createTextToSpeech } from '../tts/index.js';
 import { VERSION } from './version.js';
 
@@ -55,6 +56,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
   const outbox = new WebhookOutbox({ store, webhooks, logger: logger.child({ part: 'outbox' }) });
   let sip: SipStack | undefined;
   let inbound: InboundCalls | undefined;
+  let clients: SipClients | undefined;
   return {
     config,
     logger,
@@ -79,6 +81,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         advertisedHost: advertised,
         logger: logger.child({ part: 'sip' }),
       });
+      clients = new SipClients({ ua: sip.ua, store, logger: logger.child({ part: 'registrar' }) });
       inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised, callbacks: outbox });
       outbox.start();
       const sipAddress = sip.address('UDP');

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { type CallFlags, parseCallOptions, runCall } from './commands/call.js';
+import { runClientsAdd, runClientsList, runClientsRemove } from './commands/clients.js';
 import { runCallsList, runCallsShow, runNumbersAdd, runNumbersList, runNumbersRemove } from './commands/numbers.js';
 import { runStart } from './commands/start.js';
 import { UsageError, parseValidateOptions, runValidate } from './commands/validate.js';
@@ -110,6 +111,27 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<number>', 'the number or its PN SID')
     .option('--account <sid>', 'the account (default: the first)')
     .action(async (number: string, flags: { account?: string }) => setExitCode(await runNumbersRemove(loadConfig(), number, flags, print)));
+
+  const clients = program.command('clients').description('SIP clients: softphones that register here and <Dial><Client> rings');
+  clients
+    .command('add')
+    .argument('<username>', 'the name it registers as and <Client> names')
+    .option('--password <password>', 'at least 8 characters (default: a random one, printed)')
+    .option('--account <sid>', 'the account (default: the first)')
+    .option('--json', 'print the client as JSON')
+    .action(async (username: string, flags: { password?: string; account?: string; json?: boolean }) =>
+      setExitCode(await runClientsAdd(loadConfig(), username, flags, print)),
+    );
+  clients
+    .command('list')
+    .option('--account <sid>', 'the account (default: the first)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean; account?: string }) => setExitCode(await runClientsList(loadConfig(), flags, print)));
+  clients
+    .command('remove')
+    .argument('<username>', 'the client')
+    .option('--account <sid>', 'the account (default: the first)')
+    .action(async (username: string, flags: { account?: string }) => setExitCode(await runClientsRemove(loadConfig(), username, flags, print)));
 
   const calls = program.command('calls').description('call records and their timelines');
   calls

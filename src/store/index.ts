@@ -5,6 +5,7 @@ import { CallsRepo } from './calls-repo.js';
 import { openDatabase, type Db, type StoreOptions } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
+import { SipClientsRepo } from './sip-clients-repo.js';
 
 /** Every repository over one database. */
 export interface Store {
@@ -15,6 +16,7 @@ export interface Store {
   readonly calls: CallsRepo;
   readonly callEvents: CallEventsRepo;
   readonly outbox: OutboxRepo;
+  readonly sipClients: SipClientsRepo;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     calls: new CallsRepo(k),
     callEvents: new CallEventsRepo(k),
     outbox: new OutboxRepo(k),
+    sipClients: new SipClientsRepo(k),
     close: () => db.close(),
   };
 }
@@ -39,5 +42,6 @@ export type { CallEvent } from './call-events-repo.js';
 export type { Call, CallFilter, CallCursor, CallPatch, NewCall } from './calls-repo.js';
 export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
 export type { OutboxRow, NewOutboxRow, OutboxParams, AttemptOutcome } from './outbox-repo.js';
+export { SipClientExistsError, InvalidSipUsernameError, type SipClient } from './sip-clients-repo.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

@@ -137,6 +137,18 @@ export interface WebhookOutboxTable {
   updated_at: string;
 }
 
+export interface SipClientsTable {
+  sid: string;
+  account_sid: string;
+  username: string;
+  /** The Digest realm the HA1s were made for. */
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  date_created: string;
+  date_updated: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   applications: ApplicationsTable;
@@ -145,4 +157,5 @@ export interface Database {
   call_events: CallEventsTable;
   recordings: RecordingsTable;
   webhook_outbox: WebhookOutboxTable;
+  sip_clients: SipClientsTable;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Twilio's resource prefixes, as its clients and users recognise them. */
-export type SidPrefix = 'AC' | 'AP' | 'PN' | 'CA' | 'RE' | 'SM' | 'MM' | 'SK' | 'TK' | 'CF' | 'QU';
+export type SidPrefix = 'AC' | 'AP' | 'PN' | 'CA' | 'RE' | 'SM' | 'MM' | 'SK' | 'TK' | 'CF' | 'QU' | 'CR';
 
 /** A 34-character SID: the prefix and 32 lower-case hex digits. */
 export function newSid(prefix: SidPrefix): string {

@@ -33,6 +33,8 @@ export interface BaresipOptions {
   readonly audioSource: string;
   /** Codecs the account offers and accepts; default PCMU. */
   readonly codecs?: string;
+  /** Register to a registrar as this address of record, with this password (every `regint` s, default 60). */
+  readonly register?: { readonly aor: string; readonly password: string; readonly regint?: number };
   /** Kill baresip this long after the start whatever happens; default 30 s. */
   readonly killAfterMs?: number;
 }
@@ -158,7 +160,10 @@ export class Baresip {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'accounts'), `<sip:tester@127.0.0.1>;regint=0;answermode=auto;audio_codecs=${options.codecs ?? 'PCMU'}\n`);
+    const account = options.register
+      ? `<${options.register.aor}>;auth_pass=${options.register.password};regint=${options.register.regint ?? 60}`
+      : '<sip:tester@127.0.0.1>;regint=0';
+    writeFileSync(join(dir, 'accounts'), `${account};answermode=auto;audio_codecs=${options.codecs ?? 'PCMU'}\n`);
     const child = spawn(BARESIP_PATH, ['-f', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let early = '';
     child.stdout.on('data', (d: Buffer) => (early += d.toString()));

@@ -1,8 +1,8 @@
 import type { Config } from '../../config/config.js';
-import { openStore, type PhoneNumber, type Store } from '../../store/index.js';
+import type { PhoneNumber } from '../../store/index.js';
 import { normaliseE164 } from '../../telephony/e164.js';
-import { ensureFirstStart } from '../../telephony/first-start.js';
 import { UsageError } from './validate.js';
+import { withStore } from './with-store.js';
 
 export interface NumbersIo {
   readonly stdout: (line: string) => void;
@@ -41,17 +41,6 @@ function e164(value: string): string {
   const n = normaliseE164(value);
   if (n === undefined) throw new UsageError(`"${value}" is not a phone number (E.164, like +15550100)`);
   return n;
-}
-
-/** Opens the store of this node's configuration, creating the first account if none exists yet. */
-async function withStore<T>(config: Config, run: (store: Store, accountSid: string) => Promise<T>, account?: string): Promise<T> {
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  try {
-    const accountSid = account ?? (await ensureFirstStart(store, config, `http://127.0.0.1:${config.http.port}`)).account.sid;
-    return await run(store, accountSid);
-  } finally {
-    await store.close();
-  }
 }
 
 function describeNumber(n: PhoneNumber): string {

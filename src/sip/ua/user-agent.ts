@@ -9,6 +9,7 @@
  *   listens); a merged request (same From tag, Call-ID and CSeq on another branch) → 482
  *   (§8.2.2.2);
  * - OPTIONS: 200 with Allow, Accept, Supported (§11.2);
+ * - REGISTER: to the `register` listener (a registrar); with none, 405;
  * - BYE, INFO, UPDATE, PRACK outside a dialog → 481; other methods → 405 with Allow;
  *   a Require naming an option tag we do not support → 420 with Unsupported (§8.2.2.3).
  * - CANCEL is answered by the transaction layer (200, and 487 to the INVITE).
@@ -105,6 +106,8 @@ export interface UserAgentEvents {
   incoming: [invite: IncomingInvite];
   /** A session came up, either side. */
   session: [session: InviteSession];
+  /** A REGISTER: the listener (a registrar) answers it through `transaction`. */
+  register: [request: SipRequest, transaction: ServerTransaction, inbound: InboundMessage];
 }
 
 function addressWithTag(text: string, tag: string | undefined): string {
@@ -326,8 +329,9 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
         tx.reply(200, undefined, { headers: this.#optionsHeaders() });
         return;
       default:
-        if (DIALOG_ONLY.has(request.method)) tx.reply(481);
-        else tx.reply(405, undefined, { headers: [['Allow', UA_ALLOWED_METHODS.join(', ')]] });
+        if (request.method === 'REGISTER' && this.listenerCount('register') > 0) this.safeEmit('register', request, tx, inbound);
+        else if (DIALOG_ONLY.has(request.method)) tx.reply(481);
+        else tx.reply(405, undefined, { headers: [['Allow', this.#allowed()]] });
     }
   }
 
@@ -359,15 +363,20 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> {
   /** §11.2: what we can do, for a 200 to OPTIONS. */
   #optionsHeaders(): [string, string][] {
     return [
-      ['Allow', UA_ALLOWED_METHODS.join(', ')],
+      ['Allow', this.#allowed()],
       ['Accept', UA_ACCEPTED_TYPES.join(', ')],
       ['Supported', [...this.#supported].join(', ')],
       ['Server', this.#userAgent],
     ];
   }
 
+  #allowed(): string {
+    const methods = UA_ALLOWED_METHODS.join(', ');
+    return this.listenerCount('register') > 0 ? `${methods}, REGISTER` : methods;
+  }
+
   #capabilities(agentHeader: 'User-Agent' | 'Server'): [string, string][] {
-    const out: [string, string][] = [['Allow', UA_ALLOWED_METHODS.join(', ')]];
+    const out: [string, string][] = [['Allow', this.#allowed()]];
     if (this.#supported.size > 0) out.push(['Supported', [...this.#supported].join(', ')]);
     out.push([agentHeader, this.#userAgent]);
     return out;

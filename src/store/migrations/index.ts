@@ -2,11 +2,13 @@ import type { Migration } from 'kysely';
 import type { StoreDialect } from '../db.js';
 import { init } from './0001_init.js';
 import { outbox } from './0002_outbox.js';
+import { sipClients } from './0004_sip_clients.js';
 
 /** Every migration, in order; names are stable once released. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_init': init(dialect),
     '0002_outbox': outbox(dialect),
+    '0004_sip_clients': sipClients(),
   };
 }
