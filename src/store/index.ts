@@ -1,8 +1,11 @@
 import { AccountsRepo } from './accounts-repo.js';
+import { ApiKeysRepo } from './api-keys-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { CallEventsRepo } from './call-events-repo.js';
 import { CallsRepo } from './calls-repo.js';
 import { openDatabase, type Db, type StoreOptions } from './db.js';
+import { IdempotencyRepo } from './idempotency-repo.js';
+import { MessagesRepo } from './messages-repo.js';
 import { NumbersRepo } from './numbers-repo.js';
 
 /** Every repository over one database. */
@@ -13,6 +16,9 @@ export interface Store {
   readonly numbers: NumbersRepo;
   readonly calls: CallsRepo;
   readonly callEvents: CallEventsRepo;
+  readonly apiKeys: ApiKeysRepo;
+  readonly messages: MessagesRepo;
+  readonly idempotency: IdempotencyRepo;
   close(): Promise<void>;
 }
 
@@ -26,6 +32,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     numbers: new NumbersRepo(k),
     calls: new CallsRepo(k),
     callEvents: new CallEventsRepo(k),
+    apiKeys: new ApiKeysRepo(k),
+    messages: new MessagesRepo(k),
+    idempotency: new IdempotencyRepo(k),
     close: () => db.close(),
   };
 }
@@ -33,7 +42,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 export type { Account } from './accounts-repo.js';
 export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
-export type { Call, CallFilter, CallCursor, CallPatch, NewCall } from './calls-repo.js';
+export type { Call, CallFilter, CallCursor, CallPatch, NewCall, PageQuery } from './calls-repo.js';
 export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
+export { hashSecret, type ApiKey, type ApiKeyCredential, type NewApiKey } from './api-keys-repo.js';
+export type { Message, MessageFilter, NewMessage } from './messages-repo.js';
+export { IDEMPOTENCY_WINDOW_MS, type IdempotencyKeyRef, type Reservation } from './idempotency-repo.js';
+export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMethod } from './schema.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

@@ -1,8 +1,12 @@
 import type { Migration } from 'kysely';
 import type { StoreDialect } from '../db.js';
 import { init } from './0001_init.js';
+import { api } from './0003_api.js';
 
 /** Every migration, in order; names are stable once released. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
-  return { '0001_init': init(dialect) };
+  return {
+    '0001_init': init(dialect),
+    '0003_api': api(),
+  };
 }
