@@ -1,6 +1,8 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/index.js';
+import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
 import { ApiError } from './errors.js';
 import { demoRoutes } from './demo/routes.js';
 import { validateRoutes } from './v1/validate.js';
@@ -8,6 +10,8 @@ import { validateRoutes } from './v1/validate.js';
 export interface ServerDeps {
   readonly logger: Logger;
   readonly version: string;
+  /** With a store, the Twilio-compatible API is mounted at /2010-04-01 and /api/laml/2010-04-01. */
+  readonly store?: Store;
 }
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
@@ -44,5 +48,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
   await app.register(validateRoutes, { prefix: '/v1' });
   await app.register(demoRoutes, { prefix: '/demo' });
+  if (deps.store) {
+    for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base });
+  }
   return app;
 }

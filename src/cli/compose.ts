@@ -47,7 +47,7 @@ function localBase(config: Config, port: number): string {
 export async function compose(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const http = await buildServer({ logger, version: VERSION });
+  const http = await buildServer({ logger, version: VERSION, store });
   let media: MediaHost | undefined;
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();

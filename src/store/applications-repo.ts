@@ -8,11 +8,17 @@ export interface Application extends WebhookSettings {
   readonly sid: string;
   readonly accountSid: string;
   readonly friendlyName: string;
+  readonly smsStatusCallback: string | null;
+  readonly messageStatusCallback: string | null;
   readonly dateCreated: string;
   readonly dateUpdated: string;
 }
 
-export type ApplicationInput = { readonly friendlyName?: string } & Partial<WebhookSettings>;
+export type ApplicationInput = {
+  readonly friendlyName?: string;
+  readonly smsStatusCallback?: string | null;
+  readonly messageStatusCallback?: string | null;
+} & Partial<WebhookSettings>;
 
 function toApplication(row: Selectable<ApplicationsTable>): Application {
   return {
@@ -20,6 +26,8 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     accountSid: row.account_sid,
     friendlyName: row.friendly_name,
     ...webhookSettings(row),
+    smsStatusCallback: row.sms_status_callback,
+    messageStatusCallback: row.message_status_callback,
     dateCreated: row.date_created,
     dateUpdated: row.date_updated,
   };
@@ -35,6 +43,8 @@ export class ApplicationsRepo {
       sid: newSid('AP'),
       account_sid: accountSid,
       friendly_name: input.friendlyName ?? 'Application',
+      sms_status_callback: input.smsStatusCallback ?? null,
+      message_status_callback: input.messageStatusCallback ?? null,
       date_created: now,
       date_updated: now,
     };
@@ -55,6 +65,8 @@ export class ApplicationsRepo {
   async update(accountSid: string, sid: string, patch: ApplicationInput): Promise<Application | undefined> {
     const set: Record<string, unknown> = { ...webhookColumns(patch), date_updated: isoNow() };
     if (patch.friendlyName !== undefined) set.friendly_name = patch.friendlyName;
+    if (patch.smsStatusCallback !== undefined) set.sms_status_callback = patch.smsStatusCallback;
+    if (patch.messageStatusCallback !== undefined) set.message_status_callback = patch.messageStatusCallback;
     await this.db.updateTable('applications').set(set).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
     return this.get(accountSid, sid);
   }

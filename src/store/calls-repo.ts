@@ -47,6 +47,17 @@ export interface CallCursor {
   readonly sid: string;
 }
 
+/**
+ * One page of a newest-first listing: `limit` rows older than `after`, or the `limit`
+ * rows just newer than `before` (a previous page), or from `offset` when no cursor is given.
+ */
+export interface PageQuery {
+  readonly limit: number;
+  readonly after?: CallCursor | undefined;
+  readonly before?: CallCursor | undefined;
+  readonly offset?: number | undefined;
+}
+
 function toCall(r: Selectable<CallsTable>): Call {
   return {
     sid: r.sid,
@@ -117,8 +128,7 @@ export class CallsRepo {
     await this.db.updateTable('calls').set(set).where('sid', '=', sid).execute();
   }
 
-  /** Newest first, `limit` rows after `after` (keyset paging: stable while calls arrive). */
-  async list(accountSid: string, filter: CallFilter = {}, limit = 50, after?: CallCursor): Promise<Call[]> {
+  #filtered(accountSid: string, filter: CallFilter) {
     let q = this.db.selectFrom('calls').selectAll().where('account_sid', '=', accountSid);
     if (filter.to !== undefined) q = q.where('to', '=', filter.to);
     if (filter.from !== undefined) q = q.where('from', '=', filter.from);
@@ -128,6 +138,12 @@ export class CallsRepo {
     if (filter.startTimeBefore !== undefined) q = q.where('start_time', '<=', filter.startTimeBefore);
     if (filter.endTimeAfter !== undefined) q = q.where('end_time', '>=', filter.endTimeAfter);
     if (filter.endTimeBefore !== undefined) q = q.where('end_time', '<=', filter.endTimeBefore);
+    return q;
+  }
+
+  /** Newest first, `limit` rows after `after` (keyset paging: stable while calls arrive). */
+  async list(accountSid: string, filter: CallFilter = {}, limit = 50, after?: CallCursor): Promise<Call[]> {
+    let q = this.#filtered(accountSid, filter);
     if (after !== undefined) {
       q = q.where((eb) =>
         eb.or([
@@ -138,6 +154,24 @@ export class CallsRepo {
     }
     const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(limit).execute();
     return rows.map(toCall);
+  }
+
+  /** Like `list`, and also pages backwards (`before`) and by offset; rows come newest first. */
+  async page(accountSid: string, filter: CallFilter, page: PageQuery): Promise<Call[]> {
+    if (page.before === undefined) {
+      if (page.offset === undefined || page.offset === 0 || page.after !== undefined) return this.list(accountSid, filter, page.limit, page.after);
+    }
+    let q = this.#filtered(accountSid, filter);
+    const before = page.before;
+    if (before === undefined) {
+      const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(page.limit).offset(page.offset ?? 0).execute();
+      return rows.map(toCall);
+    }
+    q = q.where((eb) =>
+      eb.or([eb('date_created', '>', before.dateCreated), eb.and([eb('date_created', '=', before.dateCreated), eb('sid', '>', before.sid)])]),
+    );
+    const rows = await q.orderBy('date_created', 'asc').orderBy('sid', 'asc').limit(page.limit).execute();
+    return rows.reverse().map(toCall);
   }
 
   async remove(sid: string, accountSid: string): Promise<boolean> {

@@ -1,8 +1,11 @@
 import { AccountsRepo } from './accounts-repo.js';
+import { ApiKeysRepo } from './api-keys-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { CallEventsRepo } from './call-events-repo.js';
 import { CallsRepo } from './calls-repo.js';
 import { openDatabase, type Db, type StoreOptions } from './db.js';
+import { IdempotencyRepo } from './idempotency-repo.js';
+import { MessagesRepo } from './messages-repo.js';
 import { NumbersRepo } from './numbers-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { SipClientsRepo } from './sip-clients-repo.js';
@@ -17,6 +20,9 @@ export interface Store {
   readonly callEvents: CallEventsRepo;
   readonly outbox: OutboxRepo;
   readonly sipClients: SipClientsRepo;
+  readonly apiKeys: ApiKeysRepo;
+  readonly messages: MessagesRepo;
+  readonly idempotency: IdempotencyRepo;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     callEvents: new CallEventsRepo(k),
     outbox: new OutboxRepo(k),
     sipClients: new SipClientsRepo(k),
+    apiKeys: new ApiKeysRepo(k),
+    messages: new MessagesRepo(k),
+    idempotency: new IdempotencyRepo(k),
     close: () => db.close(),
   };
 }
@@ -39,9 +48,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 export type { Account } from './accounts-repo.js';
 export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
-export type { Call, CallFilter, CallCursor, CallPatch, NewCall } from './calls-repo.js';
+export type { Call, CallFilter, CallCursor, CallPatch, NewCall, PageQuery } from './calls-repo.js';
 export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
 export type { OutboxRow, NewOutboxRow, OutboxParams, AttemptOutcome } from './outbox-repo.js';
 export { SipClientExistsError, InvalidSipUsernameError, type SipClient } from './sip-clients-repo.js';
+export { hashSecret, type ApiKey, type ApiKeyCredential, type NewApiKey } from './api-keys-repo.js';
+export type { Message, MessageFilter, NewMessage } from './messages-repo.js';
+export { IDEMPOTENCY_WINDOW_MS, type IdempotencyKeyRef, type Reservation } from './idempotency-repo.js';
+export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMethod } from './schema.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

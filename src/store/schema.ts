@@ -35,6 +35,9 @@ export interface ApplicationsTable extends VoiceAndSmsUrls {
   sid: string;
   account_sid: string;
   friendly_name: string;
+  /** Where message status changes of messages sent with this application go (0003_api). */
+  sms_status_callback: string | null;
+  message_status_callback: string | null;
   date_created: string;
   date_updated: string;
 }
@@ -149,6 +152,69 @@ export interface SipClientsTable {
   date_updated: string;
 }
 
+/** An API key: used in place of the account's auth token. Only a hash of the secret is kept. */
+export interface ApiKeysTable {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  /** SHA-256 of the secret, hex. */
+  secret_hash: string;
+  date_created: string;
+  date_updated: string;
+}
+
+export type MessageDirection = 'inbound' | 'outbound-api' | 'outbound-call' | 'outbound-reply';
+export type MessageStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'failed'
+  | 'delivered'
+  | 'undelivered'
+  | 'receiving'
+  | 'received'
+  | 'accepted'
+  | 'scheduled'
+  | 'read'
+  | 'partially_delivered'
+  | 'canceled';
+
+export interface MessagesTable {
+  sid: string;
+  account_sid: string;
+  from: string;
+  to: string;
+  body: string;
+  direction: MessageDirection;
+  status: MessageStatus;
+  num_segments: number;
+  /** JSON array of media URLs. */
+  media_urls: string;
+  messaging_service_sid: string | null;
+  status_callback: string | null;
+  application_sid: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  price: string | null;
+  price_unit: string;
+  api_version: string;
+  date_sent: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
+/** The first answer to a create carrying an Idempotency-Key, kept 24 hours. */
+export interface IdempotencyKeysTable {
+  account_sid: string;
+  /** What was created: 'Calls' or 'Messages'. */
+  scope: string;
+  key: string;
+  /** Null while the first request is still being handled. */
+  status_code: number | null;
+  response: string | null;
+  date_created: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   applications: ApplicationsTable;
@@ -158,4 +224,7 @@ export interface Database {
   recordings: RecordingsTable;
   webhook_outbox: WebhookOutboxTable;
   sip_clients: SipClientsTable;
+  api_keys: ApiKeysTable;
+  messages: MessagesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

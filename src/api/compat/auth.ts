@@ -1,0 +1,54 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isSid, type Store } from '../../store/index.js';
+import { accountNotActive, AuthenticateError } from './errors.js';
+import type { Principal } from './context.js';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Compares digests, so neither the length nor the first differing byte shows in the time taken. */
+function sameSecret(given: string, expectedDigest: Buffer): boolean {
+  return timingSafeEqual(sha256(given), expectedDigest);
+}
+
+/** A digest nothing hashes to in practice: unknown users cost the same comparison as known ones. */
+const NOBODY = sha256('\u0000dialtone-unknown-user');
+
+/**
+ * HTTP Basic authentication as Twilio does it: `AccountSid:AuthToken`, or an API key
+ * `SK…:secret` acting for the account that owns it. Every failure is the same 20003.
+ */
+export class Authenticator {
+  constructor(readonly store: Store) {}
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const credentials = parseBasic(header);
+    if (credentials === undefined) throw new AuthenticateError();
+    const { username, password } = credentials;
+    if (isSid(username, 'SK')) {
+      const key = await this.store.apiKeys.credential(username);
+      const ok = sameSecret(password, key ? Buffer.from(key.secretHash, 'hex') : NOBODY);
+      if (!key || !ok) throw new AuthenticateError();
+      const account = await this.store.accounts.get(key.accountSid);
+      if (!account) throw new AuthenticateError();
+      if (account.status !== 'active') throw accountNotActive(account.sid);
+      return { account, via: 'api-key' };
+    }
+    const account = await this.store.accounts.get(username);
+    const ok = sameSecret(password, account ? sha256(account.authToken) : NOBODY);
+    if (!account || !ok) throw new AuthenticateError();
+    if (account.status !== 'active') throw accountNotActive(account.sid);
+    return { account, via: 'auth-token' };
+  }
+}
+
+export function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
+  if (header === undefined) return undefined;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

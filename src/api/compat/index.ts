@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Store } from '../../store/index.js';
+import { ApiError } from '../errors.js';
+import { accountRoutes } from './accounts.js';
+import { applicationRoutes } from './applications.js';
+import { Authenticator } from './auth.js';
+import { callRoutes } from './calls.js';
+import { pathOf, setPrincipal, type CompatContext } from './context.js';
+import { AuthenticateError, notFound } from './errors.js';
+import { incomingPhoneNumberRoutes } from './incoming-phone-numbers.js';
+import { keyRoutes } from './keys.js';
+import { messageRoutes } from './messages.js';
+
+export interface CompatOptions {
+  readonly store: Store;
+  /** The mount, as URIs in answers spell it: `/2010-04-01` or `/api/laml/2010-04-01`. */
+  readonly base: string;
+}
+
+/** The mounts the compatible API answers on: Twilio's (and SignalWire's SDK), and SignalWire's documented base. */
+export const COMPAT_MOUNTS = ['/2010-04-01', '/api/laml/2010-04-01'] as const;
+
+/**
+ * The Twilio-compatible 2010-04-01 API, registered once per mount with that mount as
+ * its prefix. Every route authenticates (HTTP Basic: account SID and auth token, or an
+ * API key) and sees only the authenticated account: another account's SID in the path
+ * is a 20404, as is another account's resource.
+ */
+export async function compatApi(app: FastifyInstance, options: CompatOptions): Promise<void> {
+  const ctx: CompatContext = { store: options.store, base: options.base };
+  const auth = new Authenticator(options.store);
+
+  app.addHook('onRequest', async (request) => {
+    const principal = await auth.authenticate(request.headers.authorization);
+    const pathAccount = (request.params as { AccountSid?: string } | undefined)?.AccountSid;
+    if (pathAccount !== undefined && pathAccount !== principal.account.sid) throw notFound(pathOf(request));
+    setPrincipal(request, principal);
+  });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error instanceof AuthenticateError) {
+      return reply.status(401).header('www-authenticate', AuthenticateError.CHALLENGE).send(error.toJSON());
+    }
+    if (error instanceof ApiError) return reply.status(error.status).send(error.toJSON());
+    // Fastify's own 4xx (a body that is not JSON, a content type nobody parses): Twilio's shape.
+    const status = error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500 && status !== 413) {
+      return reply.status(status).send(new ApiError(status, 20001, `Invalid request: ${error.message}`).toJSON());
+    }
+    throw error;
+  });
+
+  await accountRoutes(app, ctx);
+  await callRoutes(app, ctx);
+  await incomingPhoneNumberRoutes(app, ctx);
+  await applicationRoutes(app, ctx);
+  await keyRoutes(app, ctx);
+  await messageRoutes(app, ctx);
+}

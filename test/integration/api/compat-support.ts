@@ -1,0 +1,70 @@
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import twilio from 'twilio';
+import { buildServer } from '../../../src/api/server.js';
+import { openStore, type Account, type Store } from '../../../src/store/index.js';
+
+// Region and edge settings would rewrite 127.0.0.1 into a twilio.com host name (rest-api.md §2.1).
+delete process.env.TWILIO_REGION;
+delete process.env.TWILIO_EDGE;
+
+export interface CompatServer {
+  readonly base: string;
+  readonly store: Store;
+  readonly account: Account;
+  /** A second account, to show that one never sees the other's resources. */
+  readonly other: Account;
+  /** The official client, pointed at this server. */
+  client(username?: string, password?: string, accountSid?: string): twilio.Twilio;
+  /** A raw request with Basic credentials (the account's unless given). */
+  request(method: string, path: string, init?: { body?: string | URLSearchParams; json?: unknown; headers?: Record<string, string>; auth?: [string, string] }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startCompatServer(): Promise<CompatServer> {
+  const store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
+  const account = await store.accounts.create({ friendlyName: 'Test account' });
+  const other = await store.accounts.create({ friendlyName: 'Someone else' });
+  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    base,
+    store,
+    account,
+    other,
+    client(username = account.sid, password = account.authToken, accountSid?: string) {
+      const client = twilio(username, password, accountSid ? { accountSid } : {});
+      client.api.baseUrl = base;
+      return client;
+    },
+    async request(method, path, init = {}) {
+      const [user, pass] = init.auth ?? [account.sid, account.authToken];
+      const headers: Record<string, string> = { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
+      let body: string | undefined;
+      if (init.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(init.json);
+      } else if (init.body !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        body = String(init.body);
+      }
+      Object.assign(headers, init.headers);
+      return fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** The error a twilio-node call rejected with, for assertions on status and code. */
+export async function restError(promise: Promise<unknown>): Promise<{ status: number; code?: number; message: string; moreInfo?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { status: number; code?: number; message: string; moreInfo?: string };
+  }
+  throw new Error('expected the request to fail');
+}
