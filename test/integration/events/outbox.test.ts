@@ -12,16 +12,15 @@ import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import twilio from 'twilio';
 import { CallProgress, parseStatusCallbackEvents } from '../../../src/engine/status-callbacks.js';
 import { WebhookClient } from '../../../src/engine/webhook/client.js';
 import { destinationGuard } from '../../../src/engine/webhook/guard.js';
 import { WebhookOutbox, type OutboxMessage } from '../../../src/events/outbox.js';
 import { openStore, type Store } from '../../../src/store/index.js';
+import { freshDatabase, postgresSkip } from '../../support/postgres.js';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
-const pgUrl = process.env.DIALTONE_TEST_DATABASE_URL;
 
 interface Arrival {
   readonly path: string;
@@ -118,14 +117,8 @@ const sqlite: Driver = {
 const postgres: Driver = {
   name: 'PostgreSQL',
   async fresh() {
-    const name = `dialtone_o${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-    await client.query(`create database ${name}`);
-    await client.end();
-    const u = new URL(pgUrl!);
-    u.pathname = `/${name}`;
-    return { open: () => openStore({ dataDir: '.', databaseUrl: u.toString() }), cleanup: () => undefined };
+    const url = await freshDatabase();
+    return { open: () => openStore({ dataDir: '.', databaseUrl: url }), cleanup: () => undefined };
   },
 };
 
@@ -370,4 +363,4 @@ function deliverySuite(driver: Driver): void {
 }
 
 describe('webhook outbox on SQLite', () => deliverySuite(sqlite));
-describe('webhook outbox on PostgreSQL', { skip: pgUrl ? false : 'DIALTONE_TEST_DATABASE_URL is not set (.ci/run sets it)' }, () => deliverySuite(postgres));
+describe('webhook outbox on PostgreSQL', { skip: postgresSkip }, () => deliverySuite(postgres));

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { IdempotencyRepo } from '../../../src/store/idempotency-repo.js';
 import { hashSecret, isSid, openStore, type Store } from '../../../src/store/index.js';
+import { freshDatabase, postgresSkip } from '../../support/postgres.js';
 
 /** The repositories behind the Twilio-compatible API (migration 0003_api), on both drivers. */
 function apiReposSuite(open: () => Promise<Store>): void {
@@ -94,19 +94,8 @@ describe('API repositories on SQLite', () => {
   apiReposSuite(() => openStore({ dataDir: '.', sqliteFile: ':memory:' }));
 });
 
-const url = process.env.DIALTONE_TEST_DATABASE_URL;
 
-async function freshDatabase(): Promise<string> {
-  const name = `dialtone_t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const u = new URL(url!);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
-describe('API repositories on PostgreSQL', { skip: url ? false : 'DIALTONE_TEST_DATABASE_URL is not set (.ci/run sets it)' }, () => {
+describe('API repositories on PostgreSQL', { skip: postgresSkip }, () => {
   apiReposSuite(async () => openStore({ dataDir: '.', databaseUrl: await freshDatabase() }));
 });

@@ -4,21 +4,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { openStore, type NewOutboxRow, type Store } from '../../../src/store/index.js';
+import { freshDatabase, postgresSkip } from '../../support/postgres.js';
 
-const url = process.env.DIALTONE_TEST_DATABASE_URL;
 
-async function freshDatabase(): Promise<string> {
-  const name = `dialtone_t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const u = new URL(url!);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 function message(orderKey: string, label: string): NewOutboxRow {
   return {
@@ -94,6 +83,6 @@ describe('outbox table on SQLite', () => {
   outboxSuite(() => openStore({ dataDir: '.', sqliteFile: ':memory:' }));
 });
 
-describe('outbox table on PostgreSQL', { skip: url ? false : 'DIALTONE_TEST_DATABASE_URL is not set (.ci/run sets it)' }, () => {
+describe('outbox table on PostgreSQL', { skip: postgresSkip }, () => {
   outboxSuite(async () => openStore({ dataDir: '.', databaseUrl: await freshDatabase() }));
 });
