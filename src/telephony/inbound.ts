@@ -16,6 +16,7 @@ import { CallSession } from '../engine/session.js';
 import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
 import { normaliseE164 } from './e164.js';
+import type { Dialer } from './dialer.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
 export interface InboundDeps {
@@ -29,6 +30,8 @@ export interface InboundDeps {
   readonly mode: 'development' | 'production';
   /** The address our SDP offers media on. */
   readonly mediaAddress: string;
+  /** Places the calls of `<Dial>`. */
+  readonly dialer?: Dialer;
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -125,6 +128,7 @@ export class InboundCalls {
       audio: this.#deps.audio,
       note: (type, data) => timeline.append(type, data),
       onAnswered: (at) => void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() }),
+      ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: account.sid, from: call.from } } : {}),
     });
     const session = new CallSession(
       { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },
