@@ -12,7 +12,12 @@
  * - sipp answering then hanging up: the caller goes on with the verb after `<Dial>`;
  * - `<Number>` of our own: the call loops back into Dialtone, the second number's
  *   application plays a tone, and the caller hears it;
- * - `<Number>` with no route: DialCallStatus=failed and a timeline note saying so.
+ * - `<Number>` with no route: DialCallStatus=failed and a timeline note saying so;
+ * - `<Sip username password>` to sipp that challenges: the INVITE is sent again with
+ *   digest credentials sipp verifies;
+ * - `answerOnBridge` + `timeLimit`: the caller is answered only once baresip answers, and
+ *   the bridge ends after the limit (baresip gets BYE);
+ * - `hangupOnStar`: the caller's `*` drops baresip and the caller goes on.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,7 +95,7 @@ interface CallRow {
   readonly to: string;
 }
 
-describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { timeout: 240_000 }, () => {
+describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-dial-'));
   const hits: Hit[] = [];
   /** Documents by path; set by each test before it calls. */
@@ -110,6 +115,9 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     loop: '+15550135',
     looped: '+15550136',
     noRoute: '+15550137',
+    digest: '+15550138',
+    limit: '+15550139',
+    star: '+15550140',
   } as const;
 
   before(async () => {
@@ -306,5 +314,75 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const events = await timeline(action.params.CallSid!);
     const note = events.find((e) => e.type === 'dial' && e.data.status === 'failed');
     assert.match(String(note?.data.reason), /no route to \+15559990000/, JSON.stringify(events));
+  });
+
+  it('<Sip username password>: sipp challenges (401), the INVITE goes again with credentials it accepts', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/digest', `<Response><Dial action="/digest-action"><Sip username="bob" password="secret">sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    const run = await call(NUMBERS.digest, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, context());
+    assert.match(sippRun.messages, /Authorization: Digest username="bob", realm="dialtone.test"/, context());
+    const action = await actionHit('/digest-action', context);
+    assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
+    assert.equal(action.params.DialSipResponseCode, '200');
+  });
+
+  it('answerOnBridge + timeLimit: answered only once baresip answers; the bridge ends after the limit', { skip: baresipSkip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-limit-'));
+    const source = join(dir, 'tone.wav');
+    writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
+    const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
+    try {
+      documents.set('/limit', `<Response><Dial answerOnBridge="true" timeLimit="3" action="/limit-action"><Sip>${baresip.uri}</Sip></Dial></Response>`);
+      const run = await call(NUMBERS.limit, []);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      assert.equal(run.code, 0, context());
+      await baresip.waitForEvent('CALL_CLOSED', 10_000);
+      const action = await actionHit('/limit-action', context);
+      assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+      assert.equal(action.params.CallStatus, 'in-progress', 'the caller is still there');
+      const duration = Number(action.params.DialCallDuration);
+      assert.ok(duration >= 2 && duration <= 5, `DialCallDuration ${action.params.DialCallDuration}`);
+      const parent = hits.find((h) => h.path === '/limit')!;
+      assert.equal(parent.params.CallStatus, 'ringing');
+      const events = await timeline(parent.params.CallSid!);
+      const ringingOut = events.findIndex((e) => e.type === 'dial' && e.data.event === 'ringing-out');
+      const answered = events.findIndex((e) => e.type === 'sip' && e.data.event === 'answered');
+      assert.ok(ringingOut !== -1 && answered > ringingOut, `answered after dialling out: ${JSON.stringify(events.map((e) => [e.type, e.data.event]))}`);
+      const ended = events.find((e) => e.type === 'dial' && e.data.event === 'ended');
+      assert.equal(ended?.data.by, 'time-limit');
+    } finally {
+      await baresip.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("hangupOnStar: the caller's * drops baresip and the caller continues with the next verb", { skip: baresipSkip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-star-'));
+    const source = join(dir, 'tone.wav');
+    writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
+    const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
+    try {
+      documents.set('/star', `<Response><Dial hangupOnStar="true"><Sip>${baresip.uri}</Sip></Dial><Redirect>/after-star</Redirect></Response>`);
+      documents.set('/after-star', '<Response><Hangup/></Response>');
+      const run = await call(NUMBERS.star, ['--digits', 'WWW*']);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      assert.equal(run.code, 0, context());
+      await baresip.waitForEvent('CALL_ESTABLISHED', 5000);
+      await baresip.waitForEvent('CALL_CLOSED', 10_000);
+      const after = await actionHit('/after-star', context);
+      assert.equal(after.params.CallStatus, 'in-progress');
+      const events = await timeline(after.params.CallSid!);
+      const ended = events.find((e) => e.type === 'dial' && e.data.event === 'ended');
+      assert.equal(ended?.data.by, 'hangup-on-star', JSON.stringify(events));
+    } finally {
+      await baresip.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
