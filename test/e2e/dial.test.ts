@@ -17,7 +17,9 @@
  *   digest credentials sipp verifies;
  * - `answerOnBridge` + `timeLimit`: the caller is answered only once baresip answers, and
  *   the bridge ends after the limit (baresip gets BYE);
- * - `hangupOnStar`: the caller's `*` drops baresip and the caller goes on.
+ * - `hangupOnStar`: the caller's `*` drops baresip and the caller goes on;
+ * - `answerOnBridge` with early media from sipp (183 with SDP): the caller gets a 183 with
+ *   SDP before its 200.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,6 +120,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     digest: '+15550138',
     limit: '+15550139',
     star: '+15550140',
+    early: '+15550141',
   } as const;
 
   before(async () => {
@@ -384,5 +387,24 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
       await baresip.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('answerOnBridge relays early media: sipp sends 183 with SDP, the caller gets a 183 with SDP before its 200', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-early-media-then-bye.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/early', `<Response><Dial answerOnBridge="true" action="/early-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    const run = await call(NUMBERS.early, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, context());
+    const report = JSON.parse(run.stdout) as CallReport;
+    const received = report.timeline.filter((e) => e.type === 'sip' && e.direction === 'received' && e.status !== undefined && e.retransmission !== true);
+    const statuses = received.map((e) => (e.type === 'sip' ? e.status : 0));
+    const early = statuses.indexOf(183);
+    assert.ok(early !== -1 && statuses.indexOf(200) > early, `statuses the caller received: ${statuses.join(' ')}\n${context()}`);
+    const action = await actionHit('/early-action', context);
+    assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
   });
 });
