@@ -12,6 +12,8 @@ import { MediaHost } from '../media/host.js';
 import { createSipStack, type SipStack } from '../sip/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ensureFirstStart, type FirstStart } from '../telephony/first-start.js';
+import { DefaultDialPlan } from '../telephony/dial-plan.js';
+import { Dialer } from '../telephony/dialer.js';
 import { InboundCalls } from '../telephony/inbound.js';
 import { SipClients } from '../telephony/sip-clients.js';
 import { createTextToSpeech } from '../tts/index.js';
@@ -82,7 +84,31 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         logger: logger.child({ part: 'sip' }),
       });
       clients = new SipClients({ ua: sip.ua, store, logger: logger.child({ part: 'registrar' }) });
-      inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised, callbacks: outbox });
+      const stack = sip;
+      const dialer = new Dialer({
+        outbound: { ua: sip.ua, media, mediaAddress: advertised },
+        plan: new DefaultDialPlan({
+          ownsNumber: async (number, accountSid) => (await store.numbers.findByNumber(number))?.accountSid === accountSid,
+          self: () => stack.address('UDP'),
+          clients,
+        }),
+        store,
+        fromHost: advertised,
+        logger: logger.child({ part: 'dial' }),
+      });
+      inbound = new InboundCalls({
+        ua: sip.ua,
+        media,
+        store,
+        webhooks,
+        tts,
+        audio,
+        logger,
+        mode: config.mode,
+        mediaAddress: advertised,
+        callbacks: outbox,
+        dialer,
+      });
       outbox.start();
       const sipAddress = sip.address('UDP');
       const firstStart = await ensureFirstStart(store, config, httpUrl);

@@ -75,6 +75,8 @@ export interface DialOptions {
   readonly hangupOnStar: boolean;
   readonly answerOnBridge: boolean;
   readonly record: 'none' | 'mono' | 'dual';
+  /** Country of the ringback the caller hears while it rings (`ringTone`); default the US one. */
+  readonly ringTone?: string;
 }
 
 export interface DialResult {
@@ -83,6 +85,12 @@ export interface DialResult {
   readonly durationSeconds: number;
   readonly recording?: RecordResult;
   readonly sipResponseCode?: number;
+  /** The child leg's SIP Call-ID (DialSipCallId), for a SIP target. */
+  readonly sipCallId?: string;
+  /** Whether the two parties were bridged (DialBridged). */
+  readonly bridged?: boolean;
+  /** The caller hung up during the Dial: the action is still requested, its answer ignored (SEM-X4). */
+  readonly callerHungUp?: boolean;
 }
 
 export interface CallLeg {

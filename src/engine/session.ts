@@ -83,6 +83,10 @@ export class CallSession {
           return;
         }
         if (outcome.type === 'end') return;
+        if (outcome.type === 'fetch' && outcome.final === true) {
+          await this.#notify(outcome);
+          return;
+        }
         next = outcome.type === 'fetch' ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}) } : undefined;
       }
       timeline.append('document-end', {});
@@ -195,6 +199,16 @@ export class CallSession {
       if (outcome.type !== 'continue') return { outcome, touched };
     }
     return { outcome: { type: 'continue' }, touched };
+  }
+
+  /** Requests `request` after the call ended; what it answers is not run. */
+  async #notify(request: Fetch): Promise<void> {
+    try {
+      await this.#fetchDocument(request);
+    } catch (err) {
+      if (!(err instanceof DocumentError)) throw err;
+    }
+    this.#deps.timeline.append('call-ended', { by: 'caller' });
   }
 
   /** The apology, then the end of the call (§7.1). */

@@ -5,7 +5,14 @@ import type { Timeline } from './timeline.js';
 export type VerbOutcome =
   | { readonly type: 'continue' }
   /** Request `url` and run what it returns; the rest of this document is dropped (SEM-D9). */
-  | { readonly type: 'fetch'; readonly url: string; readonly method: 'GET' | 'POST'; readonly params?: Readonly<Record<string, string>> }
+  | {
+      readonly type: 'fetch';
+      readonly url: string;
+      readonly method: 'GET' | 'POST';
+      readonly params?: Readonly<Record<string, string>>;
+      /** The call is over: request `url` to tell the application, run nothing it returns (SEM-X4). */
+      readonly final?: boolean;
+    }
   /** The call is over (Hangup, Reject, or the caller left). */
   | { readonly type: 'end' };
 

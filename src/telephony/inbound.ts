@@ -18,6 +18,7 @@ import type { WebhookClient } from '../engine/webhook/client.js';
 import type { MessageQueue } from '../events/outbox.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
 import { normaliseE164 } from './e164.js';
+import type { Dialer } from './dialer.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
 export interface InboundDeps {
@@ -33,6 +34,8 @@ export interface InboundDeps {
   readonly mediaAddress: string;
   /** Where status callbacks are queued (the durable outbox); none sends none. */
   readonly callbacks?: MessageQueue;
+  /** Places the calls of `<Dial>`. */
+  readonly dialer?: Dialer;
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -136,6 +139,7 @@ export class InboundCalls {
         void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() });
         progress?.answered();
       },
+      ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: account.sid, from: call.from } } : {}),
     });
     const session = new CallSession(
       { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },

@@ -8,13 +8,16 @@ import type { AudioUrlCache } from './audio-url-cache.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
 import type { IncomingInvite, InviteSession } from '../sip/ua/index.js';
 import type { TextToSpeech } from '../tts/index.js';
+import type { Dialer } from './dialer.js';
 import {
   CallEndedError,
   type CallEnd,
   type CallLeg,
   type CollectOptions,
   type CollectResult,
+  type DialOptions,
   type DialResult,
+  type DialTarget,
   type Digit,
   type PlayEnd,
   type PlayOptions,
@@ -33,6 +36,10 @@ export interface SipCallLegDeps {
   readonly note: (type: string, data: Readonly<Record<string, unknown>>) => void;
   /** Told once, with the time the 200 OK went out. */
   readonly onAnswered?: (atMs: number) => void;
+  /** Places `<Dial>`'s calls; without it `dial()` is not supported. */
+  readonly dialer?: Dialer;
+  /** This call as `<Dial>` names it: parent of the calls it dials. */
+  readonly call?: { readonly sid: string; readonly accountSid: string; readonly from: string };
 }
 
 export class NotSupportedYetError extends Error {
@@ -220,7 +227,37 @@ export class SipCallLeg implements CallLeg {
     throw new NotSupportedYetError('<Record> is not wired to the media recorder yet');
   }
 
-  async dial(): Promise<DialResult> {
-    throw new NotSupportedYetError('<Dial> is not wired yet');
+  async dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult> {
+    const { dialer, call, media, note, invite, answerSdp } = this.#deps;
+    if (dialer === undefined || call === undefined) throw new NotSupportedYetError('<Dial> is not wired on this call');
+    this.#check();
+    const leg = this;
+    let early = false;
+    const result = await dialer.dial(
+      {
+        callSid: call.sid,
+        accountSid: call.accountSid,
+        from: call.from,
+        media,
+        get answered() {
+          return leg.answered;
+        },
+        answer: () => this.answer(),
+        earlyMedia: () => {
+          if (early) return true;
+          if (this.#end || this.#session || (invite.state !== 'pending' && invite.state !== 'early')) return false;
+          invite.progress(183, { body: answerSdp });
+          early = true;
+          return true;
+        },
+        ended: this.ended,
+        note,
+      },
+      targets,
+      options,
+    );
+    // Keys pressed while bridged were for the callee, not type-ahead for the next verb.
+    this.#digits.length = 0;
+    return result;
   }
 }

@@ -8,25 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DigestNonces, digestHA1 } from '../sip/auth/index.js';
 import { LocationService, Registrar } from '../sip/registrar/index.js';
-import type { Destination } from '../sip/transport/types.js';
+import type { ClientDirectory, SipRoute } from './dial-plan.js';
 import type { UserAgent } from '../sip/ua/index.js';
 import type { SipClient, Store } from '../store/index.js';
 
 /** The Digest realm of this Dialtone; stored HA1s are made for it, so it does not change. */
 export const SIP_REALM = 'dialtone';
-
-/** Where one registration of a client can be reached. */
-export interface ClientContact {
-  /** The Contact URI it registered: the Request-URI of an INVITE to it. */
-  readonly uri: string;
-  /** The flow its REGISTER came over: where that INVITE goes. */
-  readonly destination: Destination;
-}
-
-/** What `<Dial><Client>` asks: the registrations of an account's client, best first. */
-export interface ClientDirectory {
-  contacts(accountSid: string, identity: string): Promise<readonly ClientContact[]>;
-}
 
 export interface SipClientsDeps {
   readonly ua: UserAgent;
@@ -70,9 +57,14 @@ export class SipClients implements ClientDirectory {
     deps.ua.on('register', (request, tx, inbound) => void registrar.handle(request, tx, inbound));
   }
 
-  async contacts(accountSid: string, identity: string): Promise<readonly ClientContact[]> {
+  /**
+   * Where `<Client>identity` rings: its most preferred registration, over the flow its
+   * REGISTER came on (the Contact may name an address behind NAT).
+   */
+  async locate(identity: string, accountSid: string): Promise<SipRoute | undefined> {
     const client = await this.#deps.store.sipClients.byUsername(identity);
-    if (client === undefined || client.accountSid !== accountSid) return [];
-    return this.location.lookup(client.username, this.#now()).map((b) => ({ uri: b.contact, destination: b.flow }));
+    if (client === undefined || client.accountSid !== accountSid) return undefined;
+    const [best] = this.location.lookup(client.username, this.#now());
+    return best === undefined ? undefined : { kind: 'sip', uri: best.contact, destination: best.flow, via: 'client' };
   }
 }

@@ -9,7 +9,9 @@ import {
   type CallLeg,
   type CollectOptions,
   type CollectResult,
+  type DialOptions,
   type DialResult,
+  type DialTarget,
   type PlayEnd,
   type Prompt,
   type RecordResult,
@@ -21,7 +23,8 @@ export type LegAction =
   | { readonly type: 'hangup' }
   | { readonly type: 'play'; readonly prompt: Prompt; readonly loop: number }
   | { readonly type: 'digits'; readonly digits: string }
-  | { readonly type: 'collect'; readonly result: CollectResult };
+  | { readonly type: 'collect'; readonly result: CollectResult }
+  | { readonly type: 'dial'; readonly targets: readonly DialTarget[]; readonly options: DialOptions };
 
 export class RecordingCallLeg implements CallLeg {
   readonly actions: LegAction[] = [];
@@ -129,8 +132,20 @@ export class RecordingCallLeg implements CallLeg {
     throw new Error('record is not scripted in this kit');
   }
 
-  async dial(): Promise<DialResult> {
-    throw new Error('dial is not scripted in this kit');
+  #dialResult: DialResult | undefined;
+
+  /** What `dial()` comes to; with `callerHungUp`, the caller is gone afterwards. */
+  dialResult(result: DialResult): this {
+    this.#dialResult = result;
+    return this;
+  }
+
+  async dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult> {
+    this.#check();
+    if (this.#dialResult === undefined) throw new Error('dial is not scripted in this kit');
+    this.actions.push({ type: 'dial', targets, options });
+    if (this.#dialResult.callerHungUp === true) this.#finish({ by: 'caller' });
+    return this.#dialResult;
   }
 
   /** What was spoken, in order. */

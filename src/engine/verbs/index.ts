@@ -1,5 +1,6 @@
 import type { TwimlVerb } from '../../xml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
+import { dial } from './dial.js';
 import { gather } from './gather.js';
 import { hangup } from './hangup.js';
 import { pause } from './pause.js';
@@ -19,4 +20,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Hangup: hangup,
   Reject: reject,
   Redirect: redirect,
+  Dial: dial,
 };

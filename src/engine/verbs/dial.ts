@@ -1,0 +1,116 @@
+import type { TwimlNode } from '../../xml/index.js';
+import type { DialOptions, DialResult, DialTarget } from '../call-leg.js';
+import { CONTINUE, END, type VerbContext, type VerbOutcome } from '../verb-context.js';
+
+type DialNoun = TwimlNode<'Dial'>['children'][number];
+
+/**
+ * `<Dial>`: rings a number, a SIP URI or a client (the text, or up to 10 nouns at once)
+ * and bridges the caller to whoever answers first (SEM-X1, SEM-X2). The call is answered
+ * first (SEM-A1) unless `answerOnBridge`, which keeps it ringing until the callee answers
+ * (SEM-A5). With `action`, the outcome is requested there and its document replaces the
+ * rest of this one (SEM-X3); without, the next verb runs (SEM-X4). If the caller hung up
+ * meanwhile, the action is still requested and its answer ignored.
+ *
+ * Not done here yet: `record` (the recordings pipeline is another part; noted on the
+ * timeline), whisper `url` on nouns, and the Conference/Queue/other nouns (skipped with a
+ * warning).
+ */
+export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<VerbOutcome> {
+  const { attrs } = verb;
+  const targets = dialTargets(verb, ctx);
+  if (targets.length === 0) {
+    ctx.timeline.append('warning', { code: 13215, message: '<Dial> has nothing this engine can dial; skipped', line: verb.line });
+    return CONTINUE;
+  }
+  if (!attrs.answerOnBridge) await ctx.leg.answer();
+  const record = recordMode(attrs.record);
+  if (record !== 'none') {
+    ctx.timeline.append('warning', { code: 13217, message: `<Dial record="${attrs.record}"> is not supported yet: the call is not recorded`, line: verb.line });
+  }
+  const options: DialOptions = {
+    callerId: attrs.callerId ?? '',
+    timeoutMs: attrs.timeout * 1000,
+    timeLimitMs: attrs.timeLimit * 1000,
+    hangupOnStar: attrs.hangupOnStar,
+    answerOnBridge: attrs.answerOnBridge,
+    record: 'none',
+    ...(attrs.ringTone !== undefined ? { ringTone: attrs.ringTone } : {}),
+  };
+  const result = await ctx.leg.dial(targets, options);
+  ctx.timeline.append('dial-result', {
+    status: result.status,
+    childCallSid: result.childCallSid ?? null,
+    durationSeconds: result.durationSeconds,
+    sipResponseCode: result.sipResponseCode ?? null,
+    callerHungUp: result.callerHungUp === true,
+  });
+  if (attrs.action === undefined) return result.callerHungUp === true ? END : CONTINUE;
+  const params = actionParams(result, targets);
+  if (result.callerHungUp === true) params.CallStatus = 'completed';
+  return {
+    type: 'fetch',
+    url: ctx.resolve(attrs.action),
+    method: attrs.method,
+    params,
+    ...(result.callerHungUp === true ? { final: true } : {}),
+  };
+}
+
+/** The parameters of the Dial action request (dialects.md §5.4). */
+export function actionParams(result: DialResult, targets: readonly DialTarget[]): Record<string, string> {
+  const params: Record<string, string> = { DialCallStatus: result.status, DialBridged: result.bridged === true ? 'true' : 'false' };
+  if (result.childCallSid !== undefined) params.DialCallSid = result.childCallSid;
+  if (result.status === 'completed' || result.status === 'answered') params.DialCallDuration = String(result.durationSeconds);
+  if (targets.some((t) => t.kind === 'sip')) {
+    if (result.sipCallId !== undefined) params.DialSipCallId = result.sipCallId;
+    if (result.sipResponseCode !== undefined) params.DialSipResponseCode = String(result.sipResponseCode);
+  }
+  return params;
+}
+
+function dialTargets(verb: TwimlNode<'Dial'>, ctx: VerbContext): DialTarget[] {
+  if (verb.children.length === 0) {
+    const text = verb.text.trim();
+    if (text === '') return [];
+    return [/^sips?:/i.test(text) ? { kind: 'sip', address: text } : { kind: 'number', address: text }];
+  }
+  const out: DialTarget[] = [];
+  for (const noun of verb.children) {
+    const target = nounTarget(noun, ctx);
+    if (target !== undefined) out.push(target);
+  }
+  return out;
+}
+
+function nounTarget(noun: DialNoun, ctx: VerbContext): DialTarget | undefined {
+  const whisper = (url: string | undefined): void => {
+    if (url !== undefined) ctx.timeline.append('warning', { message: `<${noun.name} url> (whisper) is not supported yet; the callee is bridged at once`, line: noun.line });
+  };
+  switch (noun.name) {
+    case 'Number':
+      whisper(noun.attrs.url);
+      return { kind: 'number', address: noun.text, ...(noun.attrs.sendDigits ? { sendDigits: noun.attrs.sendDigits } : {}) };
+    case 'Sip':
+      whisper(noun.attrs.url);
+      return {
+        kind: 'sip',
+        address: noun.text,
+        ...(noun.attrs.username !== undefined ? { username: noun.attrs.username } : {}),
+        ...(noun.attrs.password !== undefined ? { password: noun.attrs.password } : {}),
+      };
+    case 'Client': {
+      whisper(noun.attrs.url);
+      const identity = noun.children.find((c) => c.name === 'Identity')?.text ?? noun.text;
+      return identity === '' ? undefined : { kind: 'client', address: identity };
+    }
+    default:
+      ctx.timeline.append('warning', { code: 13215, message: `<Dial><${noun.name}> is not supported yet; skipped`, line: noun.line });
+      return undefined;
+  }
+}
+
+function recordMode(record: TwimlNode<'Dial'>['attrs']['record']): DialOptions['record'] {
+  if (record === 'do-not-record') return 'none';
+  return record.endsWith('-dual') ? 'dual' : 'mono';
+}

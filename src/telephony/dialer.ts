@@ -1,0 +1,311 @@
+/**
+ * `<Dial>` on a live call: ring the targets (all at once; the first to answer wins and the
+ * others are cancelled), then bridge the caller and the callee in one media worker until
+ * either hangs up, `timeLimit` runs out, or the caller presses `*` with `hangupOnStar`.
+ *
+ * Each target that gets an INVITE is a child call: a row in the calls table
+ * (`outbound-dial`, ParentCallSid) with its own timeline. While it rings the caller hears
+ * ringback (`ringTone`) when answered already; with `answerOnBridge` the caller stays
+ * unanswered, and early media from the callee (a 183 with SDP) is relayed to it.
+ */
+import type { CallEnd, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
+import { Timeline } from '../engine/timeline.js';
+import type { LegDigit, MediaLeg } from '../media/host.js';
+import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/index.js';
+import type { CallStatus } from '../store/schema.js';
+import type { DialPlan, SipRoute } from './dial-plan.js';
+import { type DialCallStatus, OutboundCall, type OutboundCallDeps, type RingOutcome } from './outbound-call.js';
+import { ringbackPcm } from './ringback.js';
+
+/** The call that dials, as the dialer needs it. */
+export interface DialParent {
+  readonly callSid: string;
+  readonly accountSid: string;
+  /** The caller's number (or SIP URI): the default caller ID. */
+  readonly from: string;
+  readonly media: MediaLeg;
+  readonly answered: boolean;
+  answer(): Promise<void>;
+  /** Sends 183 with our SDP so the caller hears media before the answer; false when it cannot. */
+  earlyMedia(): boolean;
+  readonly ended: Promise<CallEnd>;
+  note(type: string, data: Readonly<Record<string, unknown>>): void;
+}
+
+export interface DialerDeps {
+  readonly outbound: OutboundCallDeps;
+  readonly plan: DialPlan;
+  readonly store: Pick<Store, 'calls' | 'callEvents'>;
+  /** The host for our From URIs (`sip:+15550100@HOST`). */
+  readonly fromHost: string;
+  readonly logger?: Logger;
+}
+
+/** Why a bridged Dial ended. */
+type DialEndedBy = 'caller' | 'callee' | 'time-limit' | 'hangup-on-star';
+
+/** Twilio rings at most 10 nouns at once. */
+const MAX_TARGETS = 10;
+
+interface Attempt {
+  readonly target: DialTarget;
+  readonly route: SipRoute;
+  readonly call: OutboundCall;
+  readonly sid: string;
+  readonly timeline: Timeline;
+  outcome?: RingOutcome;
+}
+
+export class Dialer {
+  readonly #deps: DialerDeps;
+
+  constructor(deps: DialerDeps) {
+    this.#deps = deps;
+  }
+
+  async dial(parent: DialParent, targets: readonly DialTarget[], options: DialOptions): Promise<DialResult> {
+    let parentEnd: CallEnd | undefined;
+    void parent.ended.then((end) => (parentEnd = end));
+    const callerId = options.callerId !== '' ? options.callerId : parent.from;
+    const attempts: Attempt[] = [];
+    for (const target of targets.slice(0, MAX_TARGETS)) {
+      const route = await this.#deps.plan.route(target, parent.accountSid);
+      if (route.kind === 'none') {
+        parent.note('dial', { target: target.address, kind: target.kind, status: 'failed', reason: route.reason, ...(route.code ? { code: route.code } : {}) });
+        continue;
+      }
+      if (parentEnd !== undefined) break;
+      const attempt = await this.#start(parent, target, route, callerId, options).catch((err: unknown) => {
+        parent.note('dial', { target: target.address, kind: target.kind, status: 'failed', reason: (err as Error).message });
+        return undefined;
+      });
+      if (attempt !== undefined) attempts.push(attempt);
+    }
+    if (attempts.length === 0) return { status: 'failed', durationSeconds: 0, bridged: false, ...(parentEnd ? { callerHungUp: true } : {}) };
+
+    const ringback = parent.answered ? this.#ringback(parent, options.ringTone) : undefined;
+    let relayed: Attempt | undefined;
+    if (options.answerOnBridge && !parent.answered) {
+      // Early media from a callee reaches the caller, who is not answered yet (SEM-A5).
+      for (const a of attempts) {
+        a.call.once('earlymedia', () => {
+          if (relayed !== undefined || a.outcome !== undefined || !parent.earlyMedia()) return;
+          relayed = a;
+          parent.note('dial', { event: 'early-media', target: a.target.address });
+          void parent.media.bridge(a.call.media).catch(() => undefined);
+        });
+      }
+    }
+
+    const winner = await this.#firstAnswer(parent, attempts);
+    await ringback?.stop();
+    if (winner === undefined || !winner.outcome?.answered) {
+      if (relayed !== undefined) await parent.media.unbridge().catch(() => undefined);
+      await Promise.all(attempts.map(async (a) => {
+        await a.call.hangup();
+        await this.#close(a);
+      }));
+      const status = unansweredStatus(attempts, parentEnd !== undefined);
+      const single = attempts.length === 1 ? attempts[0] : undefined;
+      const sipCode = single?.outcome !== undefined && !single.outcome.answered ? single.outcome.sipStatus : undefined;
+      return {
+        status,
+        durationSeconds: 0,
+        bridged: false,
+        ...(single ? { childCallSid: single.sid, sipCallId: single.call.callId } : {}),
+        ...(sipCode !== undefined ? { sipResponseCode: sipCode } : {}),
+        ...(parentEnd !== undefined ? { callerHungUp: true } : {}),
+      };
+    }
+    // The others are cancelled (or, answered at the same moment, hung up).
+    for (const a of attempts) if (a !== winner) void a.call.hangup().then(() => this.#close(a));
+    if (relayed !== undefined && relayed !== winner) await parent.media.unbridge().catch(() => undefined);
+    return this.#talk(parent, winner, winner.outcome, options, relayed === winner);
+  }
+
+  async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
+    const { store } = this.#deps;
+    const from = /^sips?:/i.test(callerId) ? callerId : `sip:${callerId}@${this.#deps.fromHost}`;
+    const call = await OutboundCall.start(this.#deps.outbound, {
+      target: route.uri,
+      from,
+      colocateWith: parent.media,
+      ringTimeoutMs: options.timeoutMs,
+      ...(route.destination ? { destination: route.destination } : {}),
+      ...(route.credentials ? { credentials: route.credentials } : {}),
+      ...(route.headers ? { headers: route.headers } : {}),
+    });
+    const row = await store.calls.create({
+      accountSid: parent.accountSid,
+      parentCallSid: parent.callSid,
+      from: callerId,
+      to: target.address,
+      direction: 'outbound-dial',
+      status: 'queued',
+      sipCallId: call.callId,
+    });
+    const timeline = new Timeline(
+      (type, data) => store.callEvents.append(row.sid, parent.accountSid, type, data),
+      (err) => this.#deps.logger?.warn({ err, callSid: row.sid }, 'timeline write failed'),
+    );
+    const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
+    timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from });
+    parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid });
+    let ringing = false;
+    call.on('progress', (status, reason) => {
+      timeline.append('sip', { event: 'progress', status, reason });
+      if (!ringing && (status === 180 || status === 183)) {
+        ringing = true;
+        void store.calls.update(row.sid, { status: 'ringing' });
+      }
+    });
+    call.on('note', (type, data) => timeline.append(type, data));
+    void call.outcome.then((outcome) => {
+      attempt.outcome = outcome;
+      if (outcome.answered) {
+        timeline.append('sip', { event: 'answered', codec: outcome.negotiated.codec });
+        void store.calls.update(row.sid, { status: 'in-progress', startTime: new Date(outcome.answeredAt).toISOString() });
+      } else {
+        timeline.append('sip', { event: 'unanswered', status: outcome.status, sipStatus: outcome.sipStatus ?? null, reason: outcome.reason });
+      }
+    });
+    return attempt;
+  }
+
+  /** The first attempt answered; undefined when none was (or the caller left first). */
+  async #firstAnswer(parent: DialParent, attempts: readonly Attempt[]): Promise<Attempt | undefined> {
+    let pending = attempts.length;
+    return new Promise<Attempt | undefined>((resolve) => {
+      let done = false;
+      const finish = (a: Attempt | undefined): void => {
+        if (done) return;
+        done = true;
+        resolve(a);
+      };
+      void parent.ended.then(() => finish(undefined));
+      for (const a of attempts) {
+        void a.call.outcome.then((outcome) => {
+          a.outcome = outcome;
+          if (outcome.answered) finish(a);
+          else if (--pending === 0) finish(undefined);
+        });
+      }
+    }).then(async (winner) => {
+      // The caller left while it rang: cancel whatever still rings.
+      if (winner === undefined) await Promise.all(attempts.map((a) => a.call.hangup()));
+      return winner;
+    });
+  }
+
+  /** Caller and callee talk until one leaves, the time limit, or `*` with hangupOnStar. */
+  async #talk(
+    parent: DialParent,
+    winner: Attempt,
+    answered: Extract<RingOutcome, { answered: true }>,
+    options: DialOptions,
+    alreadyBridged: boolean,
+  ): Promise<DialResult> {
+    const { call } = winner;
+    const base = { childCallSid: winner.sid, sipCallId: call.callId, sipResponseCode: answered.sipStatus };
+    let callerLeft = false;
+    try {
+      if (!parent.answered) await parent.answer();
+    } catch {
+      callerLeft = true;
+    }
+    if (!callerLeft && winner.target.sendDigits) await sendDigits(call, winner.target.sendDigits);
+    let endedBy: DialEndedBy = 'callee';
+    let bridged = false;
+    if (!callerLeft) {
+      try {
+        if (!alreadyBridged) await parent.media.bridge(call.media);
+        bridged = true;
+        parent.note('dial', { event: 'bridged', childCallSid: winner.sid });
+        winner.timeline.append('media', { event: 'bridged', parentCallSid: parent.callSid });
+      } catch (err) {
+        parent.note('error', { message: `could not bridge the calls: ${(err as Error).message}` });
+      }
+      const stops: Promise<DialEndedBy>[] = [call.ended.then(() => 'callee' as const), parent.ended.then(() => 'caller' as const)];
+      let limit: ReturnType<typeof setTimeout> | undefined;
+      stops.push(new Promise((resolve) => (limit = setTimeout(() => resolve('time-limit'), options.timeLimitMs))));
+      let onDigit: ((d: LegDigit) => void) | undefined;
+      if (options.hangupOnStar) {
+        stops.push(
+          new Promise((resolve) => {
+            onDigit = (d) => {
+              if (d.digit === '*') resolve('hangup-on-star');
+            };
+            parent.media.on('digit', onDigit);
+          }),
+        );
+      }
+      if (bridged) endedBy = await Promise.race(stops);
+      clearTimeout(limit);
+      if (onDigit) parent.media.off('digit', onDigit);
+    } else {
+      endedBy = 'caller';
+    }
+    const end = Date.now();
+    if (endedBy !== 'callee') await call.hangup();
+    if (endedBy === 'caller') callerLeft = true;
+    if (!callerLeft) await parent.media.unbridge().catch(() => undefined);
+    const duration = Math.max(0, Math.round((end - answered.answeredAt) / 1000));
+    parent.note('dial', { event: 'ended', childCallSid: winner.sid, by: endedBy, durationSeconds: duration });
+    winner.timeline.append('call-ended', { by: endedBy });
+    await this.#close(winner, end, duration);
+    return { status: 'completed', durationSeconds: duration, bridged, ...base, ...(callerLeft ? { callerHungUp: true } : {}) };
+  }
+
+  /** Ends a child for good: media closed, its row final, its timeline written. */
+  async #close(a: Attempt, endMs = Date.now(), duration?: number): Promise<void> {
+    const stats = await a.call.close();
+    if (stats) a.timeline.append('media', { event: 'closed', ...stats });
+    const outcome = a.outcome ?? (await a.call.outcome);
+    const status: CallStatus = outcome.answered ? 'completed' : outcome.status;
+    await this.#deps.store.calls
+      .update(a.sid, {
+        status,
+        endTime: new Date(endMs).toISOString(),
+        duration: duration ?? 0,
+        ...(outcome.answered ? {} : { startTime: new Date(endMs).toISOString() }),
+      })
+      .catch((err: unknown) => this.#deps.logger?.warn({ err, callSid: a.sid }, 'child call update failed'));
+    await a.timeline.flushed();
+  }
+
+  #ringback(parent: DialParent, country: string | undefined): { stop(): Promise<void> } {
+    const playing = parent.media.play({ kind: 'pcm', pcm: ringbackPcm(country) }, { loop: 0 }).catch(() => undefined);
+    return {
+      stop: async () => {
+        const id = await playing;
+        if (id !== undefined) await parent.media.stopPlay(id).catch(() => undefined);
+      },
+    };
+  }
+}
+
+/** What a Dial that nobody answered reports: canceled when the caller left, else the most telling of its attempts. */
+function unansweredStatus(attempts: readonly Attempt[], callerLeft: boolean): DialCallStatus {
+  if (callerLeft) return 'canceled';
+  const statuses = attempts.map((a) => (a.outcome !== undefined && !a.outcome.answered ? a.outcome.status : 'failed'));
+  for (const s of ['busy', 'no-answer', 'canceled'] as const) if (statuses.includes(s)) return s;
+  return 'failed';
+}
+
+/** `sendDigits` of a `<Number>`: DTMF to the callee once it answers; `w` waits 0.5 s, `W` 1 s. */
+async function sendDigits(call: OutboundCall, digits: string): Promise<void> {
+  const ended = call.ended.then(() => undefined);
+  for (const part of digits.split(/([wW]+)/)) {
+    if (part === '') continue;
+    if (/^[wW]+$/.test(part)) {
+      let ms = 0;
+      for (const c of part) ms += c === 'w' ? 500 : 1000;
+      await Promise.race([new Promise((r) => setTimeout(r, ms)), ended]);
+      continue;
+    }
+    const sent = new Promise<void>((resolve) => call.media.once('digitssent', () => resolve()));
+    await call.media.sendDigits(part).catch(() => undefined);
+    await Promise.race([sent, ended]);
+  }
+}

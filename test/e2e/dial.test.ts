@@ -1,0 +1,410 @@
+/**
+ * `<Dial>` on real calls, end to end: `dialtone call` (its own process) calls a number of
+ * `dialtone start` (its own process) whose document dials a real peer, and what the user
+ * sees is checked:
+ *
+ * - `<Dial><Sip>` to baresip playing a 1 kHz tone: the caller hears the tone (Goertzel
+ *   energy at 1 kHz against ringback and other frequencies); the caller hangs up during the
+ *   bridge, so baresip gets BYE, and the action still gets DialCallStatus=completed with a
+ *   sane DialCallDuration; the child call row exists (outbound-dial, ParentCallSid);
+ * - sipp answering 486: DialCallStatus=busy, DialSipResponseCode=486;
+ * - sipp ringing forever: DialCallStatus=no-answer after `timeout`, and sipp got the CANCEL;
+ * - sipp answering then hanging up: the caller goes on with the verb after `<Dial>`;
+ * - `<Number>` of our own: the call loops back into Dialtone, the second number's
+ *   application plays a tone, and the caller hears it;
+ * - `<Number>` with no route: DialCallStatus=failed and a timeline note saying so;
+ * - `<Sip username password>` to sipp that challenges: the INVITE is sent again with
+ *   digest credentials sipp verifies;
+ * - `answerOnBridge` + `timeLimit`: the caller is answered only once baresip answers, and
+ *   the bridge ends after the limit (baresip gets BYE);
+ * - `hangupOnStar`: the caller's `*` drops baresip and the caller goes on;
+ * - `answerOnBridge` with early media from sipp (183 with SDP): the caller gets a 183 with
+ *   SDP before its 200.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import wavefile from 'wavefile';
+import type { CallReport } from '../../src/cli/commands/call.js';
+import { Baresip, baresipSkip } from '../support/baresip.js';
+import { runCli, startCli } from '../support/run-cli.js';
+import { eventually } from '../support/sip-stack.js';
+import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
+
+const RATE = 8000;
+
+function sine(frequency: number, seconds: number, amplitude: number): Int16Array {
+  const out = new Int16Array(Math.round(RATE * seconds));
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * frequency * i) / RATE));
+  return out;
+}
+
+function wavBytes(samples: Int16Array): Buffer {
+  const wav = new wavefile.WaveFile();
+  wav.fromScratch(1, RATE, '16', samples);
+  return Buffer.from(wav.toBuffer());
+}
+
+function readPcm(path: string): Int16Array {
+  const wav = new wavefile.WaveFile(readFileSync(path));
+  return wav.getSamples(false, Int16Array) as unknown as Int16Array;
+}
+
+/** Goertzel power |X(f)|² / n over [from, to). */
+function goertzel(pcm: Int16Array, frequency: number, from: number, to: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * frequency) / RATE);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = from; i < to; i++) {
+    const s0 = pcm[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (to - from);
+}
+
+/** The last `seconds` of the recording carry a 1 kHz tone: loud there, and far above ringback and neighbours. */
+function assertHeardTone(pcm: Int16Array, seconds: number, context: string): string {
+  const to = pcm.length;
+  const from = Math.max(0, to - Math.round(seconds * RATE));
+  assert.ok(to - from >= RATE, `recording too short: ${pcm.length} samples\n${context}`);
+  const at1k = goertzel(pcm, 1000, from, to);
+  const others = [440, 480, 500, 1500, 2000].map((f) => goertzel(pcm, f, from, to));
+  const ratio = at1k / Math.max(...others);
+  // A sine of amplitude A gives A²·n/4; 0.5 FS sent, allow for G.711 and a late start.
+  const amplitude = Math.sqrt((4 * at1k) / (to - from)) / 32767;
+  assert.ok(amplitude > 0.2, `1 kHz amplitude ${amplitude.toFixed(3)} FS\n${context}`);
+  assert.ok(ratio > 100, `1 kHz only ${ratio.toFixed(1)}× the strongest other frequency\n${context}`);
+  return `1 kHz at ${amplitude.toFixed(3)} FS, ${ratio.toExponential(2)}× the next frequency`;
+}
+
+interface Hit {
+  readonly path: string;
+  readonly params: Record<string, string>;
+}
+
+interface CallRow {
+  readonly sid: string;
+  readonly parentCallSid: string | null;
+  readonly direction: string;
+  readonly status: string;
+  readonly duration: number | null;
+  readonly from: string;
+  readonly to: string;
+}
+
+describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { timeout: 600_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-dial-'));
+  const hits: Hit[] = [];
+  /** Documents by path; set by each test before it calls. */
+  const documents = new Map<string, string>();
+  let app: Server;
+  let appBase = '';
+  let sipPort = 0;
+  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  let env: NodeJS.ProcessEnv = {};
+  const tone = wavBytes(sine(1000, 20, 0.5));
+
+  const NUMBERS = {
+    sip: '+15550131',
+    busy: '+15550132',
+    noAnswer: '+15550133',
+    calleeBye: '+15550134',
+    loop: '+15550135',
+    looped: '+15550136',
+    noRoute: '+15550137',
+    digest: '+15550138',
+    limit: '+15550139',
+    star: '+15550140',
+    early: '+15550141',
+  } as const;
+
+  before(async () => {
+    app = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const params = Object.fromEntries(new URLSearchParams(body));
+        const path = new URL(req.url ?? '/', appBase).pathname;
+        if (path === '/tone.wav') {
+          res.setHeader('content-type', 'audio/wav');
+          res.end(tone);
+          return;
+        }
+        hits.push({ path, params });
+        res.setHeader('content-type', 'text/xml');
+        res.end(documents.get(path) ?? '<Response><Hangup/></Response>');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    sipPort = await freeUdpPort();
+    const rtp = 36000 + (process.pid % 100) * 20;
+    env = {
+      DIALTONE_DATA_DIR: dataDir,
+      DIALTONE_HTTP_PORT: '0',
+      DIALTONE_SIP_PORT: String(sipPort),
+      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
+      DIALTONE_BIND_ADDRESS: '127.0.0.1',
+      DIALTONE_LOG_LEVEL: 'warn',
+    };
+    for (const [name, number] of Object.entries(NUMBERS)) {
+      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
+      assert.equal(added.code, 0, added.stderr);
+    }
+    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+  });
+
+  after(async () => {
+    await dialtone?.stop();
+    await new Promise<void>((r) => app.close(() => r()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function call(number: string, extra: readonly string[]): ReturnType<typeof runCli> {
+    return runCli(['call', number, '--server', `127.0.0.1:${sipPort}`, '--json', '--timeout', '40', ...extra]);
+  }
+
+  async function actionHit(path: string, context: () => string): Promise<Hit> {
+    await eventually(() => hits.some((h) => h.path === path), `a request to ${path}\n${context()}`, 10_000);
+    return hits.find((h) => h.path === path)!;
+  }
+
+  async function callRows(): Promise<CallRow[]> {
+    const run = await runCli(['calls', 'list', '--json', '--limit', '100'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    return JSON.parse(run.stdout) as CallRow[];
+  }
+
+  async function timeline(sid: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+    const run = await runCli(['calls', 'show', sid, '--json'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    return (JSON.parse(run.stdout) as { timeline: { type: string; data: Record<string, unknown> }[] }).timeline;
+  }
+
+  it('<Sip> to baresip: the caller hears its tone; the caller hangs up, baresip gets BYE; action completed; child row', { skip: baresipSkip }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-baresip-'));
+    const source = join(dir, 'tone.wav');
+    writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
+    const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
+    try {
+      documents.set('/sip', `<Response><Dial action="/sip-action" timeout="15"><Sip>${baresip.uri}</Sip></Dial><Say>Never said.</Say></Response>`);
+      const out = join(dir, 'heard.wav');
+      const run = await call(NUMBERS.sip, ['--record', out, '--hangup-after', '5']);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      assert.equal(run.code, 0, context());
+      const report = JSON.parse(run.stdout) as CallReport;
+      assert.equal(report.answered, true);
+      assert.deepEqual(report.ended, { by: 'local', reason: 'hangup-after' });
+
+      await baresip.waitForEvent('CALL_ESTABLISHED', 5000);
+      await baresip.waitForEvent('CALL_CLOSED', 10_000);
+      t.diagnostic(assertHeardTone(readPcm(out), 2, context()));
+
+      const action = await actionHit('/sip-action', context);
+      assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+      assert.equal(action.params.CallStatus, 'completed');
+      assert.equal(action.params.DialSipResponseCode, '200');
+      const duration = Number(action.params.DialCallDuration);
+      assert.ok(duration >= 3 && duration <= 6, `DialCallDuration ${action.params.DialCallDuration}`);
+      const parentSid = hits.find((h) => h.path === '/sip')?.params.CallSid;
+      assert.ok(parentSid);
+      const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
+      assert.ok(child, `child call ${action.params.DialCallSid} listed`);
+      assert.equal(child.parentCallSid, parentSid);
+      assert.equal(child.direction, 'outbound-dial');
+      assert.equal(child.to, baresip.uri);
+      assert.equal(child.from, '+15550199');
+      assert.equal(child.status, 'completed');
+      assert.ok(child.duration !== null && child.duration >= 3, `child duration ${child.duration}`);
+    } finally {
+      await baresip.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('callee busy (sipp 486): DialCallStatus=busy, DialSipResponseCode=486', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-busy.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/busy', `<Response><Dial action="/busy-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    const run = await call(NUMBERS.busy, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, context());
+    const action = await actionHit('/busy-action', context);
+    assert.equal(action.params.DialCallStatus, 'busy', JSON.stringify(action.params));
+    assert.equal(action.params.DialSipResponseCode, '486');
+    assert.equal(action.params.DialCallDuration, undefined);
+    const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
+    assert.equal(child?.status, 'busy');
+  });
+
+  it('callee never answers: no-answer after the timeout, and the CANCEL reached it', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-ring-expect-cancel.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/noAnswer', `<Response><Dial action="/no-answer-action" timeout="5"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    const run = await call(NUMBERS.noAnswer, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, `sipp did not get its CANCEL\n${context()}`);
+    const action = await actionHit('/no-answer-action', context);
+    assert.equal(action.params.DialCallStatus, 'no-answer', JSON.stringify(action.params));
+    assert.equal(action.params.DialSipResponseCode, '487');
+    const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
+    assert.equal(child?.status, 'no-answer');
+  });
+
+  it('callee hangs up (sipp BYE): the caller continues with the verb after <Dial>', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/calleeBye', `<Response><Dial><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial><Redirect>/after-dial</Redirect></Response>`);
+    documents.set('/after-dial', '<Response><Hangup/></Response>');
+    const run = await call(NUMBERS.calleeBye, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, context());
+    const report = JSON.parse(run.stdout) as CallReport;
+    assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, context());
+    const after = await actionHit('/after-dial', context);
+    assert.equal(after.params.CallStatus, 'in-progress');
+  });
+
+  it('<Number> of our own loops back into Dialtone: the second application plays, the caller hears it', async (t) => {
+    documents.set('/loop', `<Response><Dial action="/loop-action"><Number>${NUMBERS.looped}</Number></Dial></Response>`);
+    documents.set('/looped', `<Response><Play loop="0">${appBase}/tone.wav</Play></Response>`);
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-loop-'));
+    try {
+      const out = join(dir, 'heard.wav');
+      const run = await call(NUMBERS.loop, ['--record', out, '--hangup-after', '5']);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      assert.equal(run.code, 0, context());
+      const looped = await actionHit('/looped', context);
+      assert.equal(looped.params.From, '+15550199', 'the caller ID is the caller’s number');
+      assert.equal(looped.params.To, NUMBERS.looped);
+      assert.equal(looped.params.Direction, 'inbound');
+      t.diagnostic(assertHeardTone(readPcm(out), 2, context()));
+      const action = await actionHit('/loop-action', context);
+      assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+      assert.equal(action.params.DialSipResponseCode, undefined, 'no SIP parameters for a <Number>');
+      const rows = await callRows();
+      const child = rows.find((c) => c.sid === action.params.DialCallSid);
+      assert.equal(child?.direction, 'outbound-dial');
+      assert.equal(child?.to, NUMBERS.looped);
+      assert.ok(rows.some((c) => c.sid === looped.params.CallSid && c.direction === 'inbound'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('<Number> with no route: DialCallStatus=failed and the timeline says why', async () => {
+    documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+15559990000</Number></Dial></Response>');
+    const run = await call(NUMBERS.noRoute, []);
+    const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    const action = await actionHit('/no-route-action', context);
+    assert.equal(action.params.DialCallStatus, 'failed', JSON.stringify(action.params));
+    assert.equal(action.params.DialCallSid, undefined);
+    const events = await timeline(action.params.CallSid!);
+    const note = events.find((e) => e.type === 'dial' && e.data.status === 'failed');
+    assert.match(String(note?.data.reason), /no route to \+15559990000/, JSON.stringify(events));
+  });
+
+  it('<Sip username password>: sipp challenges (401), the INVITE goes again with credentials it accepts', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/digest', `<Response><Dial action="/digest-action"><Sip username="bob" password="secret">sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    const run = await call(NUMBERS.digest, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, context());
+    assert.match(sippRun.messages, /Authorization: Digest username="bob", realm="dialtone.test"/, context());
+    const action = await actionHit('/digest-action', context);
+    assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
+    assert.equal(action.params.DialSipResponseCode, '200');
+  });
+
+  it('answerOnBridge + timeLimit: answered only once baresip answers; the bridge ends after the limit', { skip: baresipSkip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-limit-'));
+    const source = join(dir, 'tone.wav');
+    writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
+    const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
+    try {
+      documents.set('/limit', `<Response><Dial answerOnBridge="true" timeLimit="3" action="/limit-action"><Sip>${baresip.uri}</Sip></Dial></Response>`);
+      const run = await call(NUMBERS.limit, []);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      assert.equal(run.code, 0, context());
+      await baresip.waitForEvent('CALL_CLOSED', 10_000);
+      const action = await actionHit('/limit-action', context);
+      assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+      assert.equal(action.params.CallStatus, 'in-progress', 'the caller is still there');
+      const duration = Number(action.params.DialCallDuration);
+      assert.ok(duration >= 2 && duration <= 5, `DialCallDuration ${action.params.DialCallDuration}`);
+      const parent = hits.find((h) => h.path === '/limit')!;
+      assert.equal(parent.params.CallStatus, 'ringing');
+      const events = await timeline(parent.params.CallSid!);
+      const ringingOut = events.findIndex((e) => e.type === 'dial' && e.data.event === 'ringing-out');
+      const answered = events.findIndex((e) => e.type === 'sip' && e.data.event === 'answered');
+      assert.ok(ringingOut !== -1 && answered > ringingOut, `answered after dialling out: ${JSON.stringify(events.map((e) => [e.type, e.data.event]))}`);
+      const ended = events.find((e) => e.type === 'dial' && e.data.event === 'ended');
+      assert.equal(ended?.data.by, 'time-limit');
+    } finally {
+      await baresip.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("hangupOnStar: the caller's * drops baresip and the caller continues with the next verb", { skip: baresipSkip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-star-'));
+    const source = join(dir, 'tone.wav');
+    writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
+    const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
+    try {
+      documents.set('/star', `<Response><Dial hangupOnStar="true"><Sip>${baresip.uri}</Sip></Dial><Redirect>/after-star</Redirect></Response>`);
+      documents.set('/after-star', '<Response><Hangup/></Response>');
+      const run = await call(NUMBERS.star, ['--digits', 'WWW*']);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      assert.equal(run.code, 0, context());
+      await baresip.waitForEvent('CALL_ESTABLISHED', 5000);
+      await baresip.waitForEvent('CALL_CLOSED', 10_000);
+      const after = await actionHit('/after-star', context);
+      assert.equal(after.params.CallStatus, 'in-progress');
+      const events = await timeline(after.params.CallSid!);
+      const ended = events.find((e) => e.type === 'dial' && e.data.event === 'ended');
+      assert.equal(ended?.data.by, 'hangup-on-star', JSON.stringify(events));
+    } finally {
+      await baresip.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answerOnBridge relays early media: sipp sends 183 with SDP, the caller gets a 183 with SDP before its 200', { skip: sippSkip }, async () => {
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-early-media-then-bye.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    documents.set('/early', `<Response><Dial answerOnBridge="true" action="/early-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    const run = await call(NUMBERS.early, []);
+    const sippRun = await sipp.done;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    assert.equal(run.code, 0, context());
+    assert.equal(sippRun.code, 0, context());
+    const report = JSON.parse(run.stdout) as CallReport;
+    const received = report.timeline.filter((e) => e.type === 'sip' && e.direction === 'received' && e.status !== undefined && e.retransmission !== true);
+    const statuses = received.map((e) => (e.type === 'sip' ? e.status : 0));
+    const early = statuses.indexOf(183);
+    assert.ok(early !== -1 && statuses.indexOf(200) > early, `statuses the caller received: ${statuses.join(' ')}\n${context()}`);
+    const action = await actionHit('/early-action', context);
+    assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+  });
+});
