@@ -30,57 +30,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import type { CallReport } from '../../src/cli/commands/call.js';
+import { assertHeardTone, readPcm, sine, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
 import { runCli, startCli } from '../support/run-cli.js';
 import { eventually } from '../support/sip-stack.js';
 import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
-
-const RATE = 8000;
-
-function sine(frequency: number, seconds: number, amplitude: number): Int16Array {
-  const out = new Int16Array(Math.round(RATE * seconds));
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * frequency * i) / RATE));
-  return out;
-}
-
-function wavBytes(samples: Int16Array): Buffer {
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(1, RATE, '16', samples);
-  return Buffer.from(wav.toBuffer());
-}
-
-function readPcm(path: string): Int16Array {
-  const wav = new wavefile.WaveFile(readFileSync(path));
-  return wav.getSamples(false, Int16Array) as unknown as Int16Array;
-}
-
-/** Goertzel power |X(f)|² / n over [from, to). */
-function goertzel(pcm: Int16Array, frequency: number, from: number, to: number): number {
-  const k = 2 * Math.cos((2 * Math.PI * frequency) / RATE);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = from; i < to; i++) {
-    const s0 = pcm[i]! + k * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (to - from);
-}
-
-/** The last `seconds` of the recording carry a 1 kHz tone: loud there, and far above ringback and neighbours. */
-function assertHeardTone(pcm: Int16Array, seconds: number, context: string): string {
-  const to = pcm.length;
-  const from = Math.max(0, to - Math.round(seconds * RATE));
-  assert.ok(to - from >= RATE, `recording too short: ${pcm.length} samples\n${context}`);
-  const at1k = goertzel(pcm, 1000, from, to);
-  const others = [440, 480, 500, 1500, 2000].map((f) => goertzel(pcm, f, from, to));
-  const ratio = at1k / Math.max(...others);
-  // A sine of amplitude A gives A²·n/4; 0.5 FS sent, allow for G.711 and a late start.
-  const amplitude = Math.sqrt((4 * at1k) / (to - from)) / 32767;
-  assert.ok(amplitude > 0.2, `1 kHz amplitude ${amplitude.toFixed(3)} FS\n${context}`);
-  assert.ok(ratio > 100, `1 kHz only ${ratio.toFixed(1)}× the strongest other frequency\n${context}`);
-  return `1 kHz at ${amplitude.toFixed(3)} FS, ${ratio.toExponential(2)}× the next frequency`;
-}
 
 interface Hit {
   readonly path: string;
