@@ -4,6 +4,7 @@ import { CallEventsRepo } from './call-events-repo.js';
 import { CallsRepo } from './calls-repo.js';
 import { openDatabase, type Db, type StoreOptions } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
+import { RecordingsRepo } from './recordings-repo.js';
 
 /** Every repository over one database. */
 export interface Store {
@@ -13,6 +14,7 @@ export interface Store {
   readonly numbers: NumbersRepo;
   readonly calls: CallsRepo;
   readonly callEvents: CallEventsRepo;
+  readonly recordings: RecordingsRepo;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     numbers: new NumbersRepo(k),
     calls: new CallsRepo(k),
     callEvents: new CallEventsRepo(k),
+    recordings: new RecordingsRepo(k),
     close: () => db.close(),
   };
 }
@@ -34,6 +37,7 @@ export type { Account } from './accounts-repo.js';
 export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
 export type { Call, CallFilter, CallCursor, CallPatch, NewCall } from './calls-repo.js';
+export type { Recording, NewRecording, RecordingPatch } from './recordings-repo.js';
 export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';
