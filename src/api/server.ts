@@ -1,13 +1,17 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { demoRoutes } from './demo/routes.js';
+import { recordingMediaRoute } from './recordings/media-route.js';
 import { validateRoutes } from './v1/validate.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
   readonly version: string;
+  /** Serves recordings' audio at their media URLs when given. */
+  readonly recordings?: { readonly store: Store; readonly dataDir: string };
 }
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
@@ -44,5 +48,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
   await app.register(validateRoutes, { prefix: '/v1' });
   await app.register(demoRoutes, { prefix: '/demo' });
+  if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);
   return app;
 }

@@ -45,7 +45,7 @@ function localBase(config: Config, port: number): string {
 export async function compose(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const http = await buildServer({ logger, version: VERSION });
+  const http = await buildServer({ logger, version: VERSION, recordings: { store, dataDir: config.dataDir } });
   let media: MediaHost | undefined;
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();
@@ -76,7 +76,18 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         advertisedHost: advertised,
         logger: logger.child({ part: 'sip' }),
       });
-      inbound = new InboundCalls({ ua: sip.ua, media, store, webhooks, tts, audio, logger, mode: config.mode, mediaAddress: advertised });
+      inbound = new InboundCalls({
+        ua: sip.ua,
+        media,
+        store,
+        webhooks,
+        tts,
+        audio,
+        logger,
+        mode: config.mode,
+        mediaAddress: advertised,
+        recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
+      });
       const sipAddress = sip.address('UDP');
       const firstStart = await ensureFirstStart(store, config, httpUrl);
       logger.info(

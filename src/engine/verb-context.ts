@@ -1,11 +1,19 @@
 import type { CallLeg } from './call-leg.js';
+import type { CallRecordings } from './recordings.js';
 import type { Timeline } from './timeline.js';
 
 /** What a verb hands back to the session: go on, fetch a new document, or end. */
 export type VerbOutcome =
   | { readonly type: 'continue' }
   /** Request `url` and run what it returns; the rest of this document is dropped (SEM-D9). */
-  | { readonly type: 'fetch'; readonly url: string; readonly method: 'GET' | 'POST'; readonly params?: Readonly<Record<string, string>> }
+  | {
+      readonly type: 'fetch';
+      readonly url: string;
+      readonly method: 'GET' | 'POST';
+      readonly params?: Readonly<Record<string, string>>;
+      /** The call is over: request `url` all the same, and run nothing it answers (SEM-R6). */
+      readonly final?: boolean;
+    }
   /** The call is over (Hangup, Reject, or the caller left). */
   | { readonly type: 'end' };
 
@@ -22,6 +30,8 @@ export interface VerbContext {
   readonly firstVerb: boolean;
   /** Resolves a possibly relative URL against the document's URL. */
   resolve(url: string): string;
+  /** Where recordings go; absent where nothing can be recorded. */
+  readonly recordings?: CallRecordings;
 }
 
 export function resolveAgainst(documentUrl: string, url: string): string {

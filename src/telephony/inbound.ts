@@ -15,6 +15,7 @@ import type { TextToSpeech } from '../tts/index.js';
 import { CallSession } from '../engine/session.js';
 import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
+import { StoredCallRecordings } from './call-recordings.js';
 import { normaliseE164 } from './e164.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
@@ -29,6 +30,8 @@ export interface InboundDeps {
   readonly mode: 'development' | 'production';
   /** The address our SDP offers media on. */
   readonly mediaAddress: string;
+  /** Where recordings are written and the base of their URLs; without it `<Record>` fails. */
+  readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -126,8 +129,28 @@ export class InboundCalls {
       note: (type, data) => timeline.append(type, data),
       onAnswered: (at) => void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() }),
     });
+    const where = this.#deps.recordings;
+    const recordings =
+      where &&
+      new StoredCallRecordings({
+        store,
+        dataDir: where.dataDir,
+        publicUrl: where.publicUrl,
+        accountSid: account.sid,
+        callSid: call.sid,
+        authToken: account.authToken,
+        webhooks: this.#deps.webhooks,
+        note: (type, data) => timeline.append(type, data),
+      });
     const session = new CallSession(
-      { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },
+      {
+        leg,
+        webhooks: this.#deps.webhooks,
+        timeline,
+        authToken: account.authToken,
+        mode: this.#deps.mode,
+        ...(recordings ? { recordings } : {}),
+      },
       { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
       {
         url: number.voiceUrl,
@@ -153,6 +176,7 @@ export class InboundCalls {
         duration: answeredAt !== undefined ? Math.round((endTime.getTime() - answeredAt) / 1000) : 0,
         ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
       });
+      await recordings?.settled();
       await timeline.flushed();
     }
   }

@@ -4,6 +4,7 @@ import { gather } from './gather.js';
 import { hangup } from './hangup.js';
 import { pause } from './pause.js';
 import { play } from './play.js';
+import { record } from './record.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
@@ -19,4 +20,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Hangup: hangup,
   Reject: reject,
   Redirect: redirect,
+  Record: record,
 };
