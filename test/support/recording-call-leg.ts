@@ -12,6 +12,7 @@ import {
   type DialResult,
   type PlayEnd,
   type Prompt,
+  type RecordOptions,
   type RecordResult,
 } from '../../src/engine/call-leg.js';
 
@@ -21,7 +22,11 @@ export type LegAction =
   | { readonly type: 'hangup' }
   | { readonly type: 'play'; readonly prompt: Prompt; readonly loop: number }
   | { readonly type: 'digits'; readonly digits: string }
-  | { readonly type: 'collect'; readonly result: CollectResult };
+  | { readonly type: 'collect'; readonly result: CollectResult }
+  | { readonly type: 'record'; readonly options: RecordOptions };
+
+/** What a scripted recording yields; the file is the one the engine asked for. */
+export type ScriptedRecording = Omit<RecordResult, 'file'>;
 
 export class RecordingCallLeg implements CallLeg {
   readonly actions: LegAction[] = [];
@@ -33,6 +38,7 @@ export class RecordingCallLeg implements CallLeg {
   readonly #pressDuringPrompt = new Map<number, string>();
   #prompts = 0;
   #buffer = '';
+  readonly #recordings: ScriptedRecording[] = [];
 
   constructor() {
     this.ended = new Promise((resolve) => (this.#end = resolve));
@@ -51,6 +57,12 @@ export class RecordingCallLeg implements CallLeg {
   }
 
   #hangupAfter = Infinity;
+
+  /** What the next recordings yield, in order; one that ends by `hangup` ends the call (the caller hung up). */
+  recordWith(...recordings: ScriptedRecording[]): this {
+    this.#recordings.push(...recordings);
+    return this;
+  }
 
   #check(): void {
     if (this.#over) throw new CallEndedError(this.#over);
@@ -125,8 +137,13 @@ export class RecordingCallLeg implements CallLeg {
     return result;
   }
 
-  async record(): Promise<RecordResult> {
-    throw new Error('record is not scripted in this kit');
+  async record(options: RecordOptions): Promise<RecordResult> {
+    this.#check();
+    this.actions.push({ type: 'record', options });
+    const next = this.#recordings.shift();
+    if (next === undefined) throw new Error('no recording scripted for this record()');
+    if (next.endedBy === 'hangup') this.#finish({ by: 'caller' });
+    return { ...next, file: options.path };
   }
 
   async dial(): Promise<DialResult> {
