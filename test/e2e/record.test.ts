@@ -11,14 +11,15 @@
  * - the caller hanging up (baresip at the end of its file) still requests action, Digits=hangup;
  * - timeout="2" ends 2 s after the tone stops; the silence is trimmed;
  * - the beep is heard (`dialtone call --record`, which sends no voice): 1 kHz; and that
- *   empty recording requests no action and falls through to the next verb.
+ *   empty recording requests no action and falls through to the next verb;
+ * - the demo IVR (the first-start number): 2, a message, #, and the recording played back.
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
@@ -101,6 +102,14 @@ function soxStat(path: string): Map<string, number> {
   return out;
 }
 
+async function freeTcpPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 interface Hit {
   readonly path: string;
   readonly params: Record<string, string>;
@@ -116,6 +125,7 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
   let sipPort = 0;
   let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
   let peer: Baresip | undefined;
+  let env: NodeJS.ProcessEnv = {};
 
   const DOCS: Readonly<Record<string, string>> = {
     '/finish': '<Response><Record action="/recorded" maxLength="20" finishOnKey="#" timeout="0"/></Response>',
@@ -202,10 +212,12 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     sipPort = await freeUdpPort();
+    // A fixed port: the demo number made by the first command that opens the store points at it.
+    const httpPort = await freeTcpPort();
     const rtp = 36000 + (process.pid % 100) * 20;
-    const env = {
+    env = {
       DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
+      DIALTONE_HTTP_PORT: String(httpPort),
       DIALTONE_SIP_PORT: String(sipPort),
       DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
       DIALTONE_BIND_ADDRESS: '127.0.0.1',
@@ -305,6 +317,34 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
     assert.ok(ms >= 400 && ms <= 600, `the beep lasts ${ms} ms`);
     const at1k = goertzel(samples, 1000, beep.start, beep.end);
     assert.ok(at1k > 100 * goertzel(samples, 600, beep.start, beep.end) && at1k > 100 * goertzel(samples, 1400, beep.start, beep.end), 'at 1 kHz');
+  });
+
+  it('the demo IVR: 2 leaves a recording, # ends it, the demo plays it back from its RecordingUrl', async () => {
+    const caller = await callFrom(writeWav(join(dir, 'tone30.wav'), sine(TONE_HZ, 30, 0.5)), '+15550100');
+    await new Promise((r) => setTimeout(r, 1500));
+    await caller.command('sndcode', '2');
+    // "Leave a message after the beep…" lasts about 3 s; then the beep and a few seconds of tone.
+    await new Promise((r) => setTimeout(r, 7000));
+    await caller.command('sndcode', '#');
+    await caller.waitForEvent('CALL_CLOSED', 30_000);
+
+    const listed = await runCli(['calls', 'list', '--json'], { env });
+    const call = (JSON.parse(listed.stdout) as { sid: string; to: string }[]).find((c) => c.to === '+15550100');
+    assert.ok(call, listed.stdout + listed.stderr);
+    const shown = await runCli(['calls', 'show', call.sid, '--json'], { env });
+    const { timeline } = JSON.parse(shown.stdout) as { timeline: { type: string; data: Record<string, unknown> }[] };
+    const story = timeline.map((e) => `${e.type} ${JSON.stringify(e.data).slice(0, 160)}`).join('\n');
+    assert.ok(!timeline.some((e) => e.type === 'error' || e.type === 'application-error'), story);
+    const recorded = timeline.find((e) => e.type === 'request' && String(e.data.url).endsWith('/demo/recorded'));
+    assert.ok(recorded, story);
+    const params = recorded.data.params as Record<string, string>;
+    assert.equal(params.Digits, '#');
+    const played = timeline.filter((e) => e.type === 'verb-end' && e.data.verb === 'Play');
+    assert.equal(played.length, 1, story);
+    // The recording played back is the one downloadable at RecordingUrl: about as long as the Play took.
+    const file = await download(params.RecordingUrl!, 'demo');
+    assert.ok(file.seconds > 1, `recorded ${file.seconds} s`);
+    assert.ok(Math.abs(Number(played[0]!.data.durationMs) / 1000 - file.seconds) < 1, `${story}\nrecording ${file.seconds} s`);
   });
 
   /** The `n`th request to `path` (1-based). */
