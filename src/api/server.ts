@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
 import { ApiError } from './errors.js';
 import { demoRoutes } from './demo/routes.js';
+import { recordingMediaRoute } from './recordings/media-route.js';
 import { validateRoutes } from './v1/validate.js';
 
 export interface ServerDeps {
@@ -12,6 +13,8 @@ export interface ServerDeps {
   readonly version: string;
   /** With a store, the Twilio-compatible API is mounted at /2010-04-01 and /api/laml/2010-04-01. */
   readonly store?: Store;
+  /** Serves recordings' audio at their media URLs when given. */
+  readonly recordings?: { readonly store: Store; readonly dataDir: string };
 }
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
@@ -51,5 +54,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.store) {
     for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base });
   }
+  if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);
   return app;
 }

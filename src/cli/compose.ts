@@ -49,7 +49,7 @@ function localBase(config: Config, port: number): string {
 export async function compose(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const http = await buildServer({ logger, version: VERSION, store });
+  const http = await buildServer({ logger, version: VERSION, store, recordings: { store, dataDir: config.dataDir } });
   let media: MediaHost | undefined;
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();
@@ -108,6 +108,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         mediaAddress: advertised,
         callbacks: outbox,
         dialer,
+        recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
       });
       outbox.start();
       const sipAddress = sip.address('UDP');

@@ -50,14 +50,22 @@ export interface RecordOptions {
   readonly playBeep: boolean;
   readonly trimSilence: boolean;
   readonly channels: 'mono' | 'dual';
+  /** The WAV file to write (its directory exists). */
+  readonly path: string;
 }
 
 export interface RecordResult {
   /** Path of the WAV under the data directory. */
   readonly file: string;
+  /** After trimming, when asked. */
   readonly durationMs: number;
   /** The key that ended it, or 'hangup', or '' for silence or the length limit. */
   readonly endedBy: string;
+  /** Why it ended. */
+  readonly reason?: 'finish-key' | 'silence' | 'max-length' | 'hangup';
+  /** Voice heard in it, ms: 0 when the caller said nothing. */
+  readonly voicedMs?: number;
+  readonly channels?: 1 | 2;
 }
 
 export interface DialTarget {

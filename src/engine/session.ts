@@ -8,6 +8,7 @@
 import { readDocument, type TwimlVerb, type XmlIssue } from '../xml/index.js';
 import { CallEndedError, type CallLeg } from './call-leg.js';
 import { callParams, type CallFacts, type CallStatusParam } from './params.js';
+import type { CallRecordings } from './recordings.js';
 import type { Timeline } from './timeline.js';
 import { resolveAgainst, type VerbContext, type VerbOutcome } from './verb-context.js';
 import { TWIML_VERBS } from './verbs/index.js';
@@ -30,6 +31,8 @@ export interface SessionDeps {
   readonly authToken: string;
   /** Development mode tells the caller why the application failed. */
   readonly mode: 'development' | 'production';
+  /** Where `<Record>` keeps its recordings; without it, recording verbs fail. */
+  readonly recordings?: CallRecordings;
 }
 
 /** Documents fetched in a row with no verb that touched the call: a redirect loop. */
@@ -41,6 +44,7 @@ interface Fetch {
   readonly url: string;
   readonly method: 'GET' | 'POST';
   readonly params?: Readonly<Record<string, string>>;
+  readonly final?: boolean;
 }
 
 /** A failure of one document, with Twilio's code and the sentence a developer needs. */
@@ -60,6 +64,8 @@ export class CallSession {
   readonly #app: ApplicationRef;
   readonly #cookies = new CookieJar();
   #firstVerb = true;
+  /** The call ended and the application is told after the fact (SEM-R6). */
+  #over = false;
 
   constructor(deps: SessionDeps, call: CallFacts, app: ApplicationRef) {
     this.#deps = deps;
@@ -74,6 +80,10 @@ export class CallSession {
       let next: Fetch | undefined = { url: this.#app.url, method: this.#app.method };
       let idle = 0;
       while (next !== undefined) {
+        if (next.final) {
+          await this.#requestAfterEnd(next);
+          return;
+        }
         const verbs = await this.#load(next);
         if (verbs === undefined) return;
         const { outcome, touched } = await this.#runDocument(verbs.verbs, verbs.url);
@@ -83,11 +93,10 @@ export class CallSession {
           return;
         }
         if (outcome.type === 'end') return;
-        if (outcome.type === 'fetch' && outcome.final === true) {
-          await this.#notify(outcome);
-          return;
-        }
-        next = outcome.type === 'fetch' ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}) } : undefined;
+        next =
+          outcome.type === 'fetch'
+            ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}), ...(outcome.final ? { final: true } : {}) }
+            : undefined;
       }
       timeline.append('document-end', {});
       await leg.hangup();
@@ -102,7 +111,19 @@ export class CallSession {
   }
 
   #status(): CallStatusParam {
+    if (this.#over) return 'completed';
     return this.#deps.leg.answered ? 'in-progress' : 'ringing';
+  }
+
+  /** SEM-R6: the caller hung up, yet the action is requested; what it answers is not run. */
+  async #requestAfterEnd(request: Fetch): Promise<void> {
+    this.#over = true;
+    try {
+      await this.#fetchDocument(request);
+    } catch (err) {
+      if (!(err instanceof DocumentError)) throw err;
+    }
+    this.#deps.timeline.append('call-ended', { by: 'caller' });
   }
 
   /** Fetches and reads one document; on failure, the fallback; on its failure, the apology. */
@@ -189,7 +210,14 @@ export class CallSession {
         timeline.append('warning', { code: 12200, message: `<${verb.name}> is not supported yet; skipped`, line: verb.line });
         continue;
       }
-      const ctx: VerbContext = { leg, timeline, documentUrl: url, firstVerb: this.#firstVerb, resolve: (u) => resolveAgainst(url, u) };
+      const ctx: VerbContext = {
+        leg,
+        timeline,
+        documentUrl: url,
+        firstVerb: this.#firstVerb,
+        resolve: (u) => resolveAgainst(url, u),
+        ...(this.#deps.recordings ? { recordings: this.#deps.recordings } : {}),
+      };
       this.#firstVerb = false;
       if (verb.name !== 'Redirect') touched = true;
       const started = performance.now();
@@ -201,15 +229,6 @@ export class CallSession {
     return { outcome: { type: 'continue' }, touched };
   }
 
-  /** Requests `request` after the call ended; what it answers is not run. */
-  async #notify(request: Fetch): Promise<void> {
-    try {
-      await this.#fetchDocument(request);
-    } catch (err) {
-      if (!(err instanceof DocumentError)) throw err;
-    }
-    this.#deps.timeline.append('call-ended', { by: 'caller' });
-  }
 
   /** The apology, then the end of the call (§7.1). */
   async #fail(error: DocumentError): Promise<void> {

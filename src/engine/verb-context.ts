@@ -1,4 +1,5 @@
 import type { CallLeg } from './call-leg.js';
+import type { CallRecordings } from './recordings.js';
 import type { Timeline } from './timeline.js';
 
 /** What a verb hands back to the session: go on, fetch a new document, or end. */
@@ -10,7 +11,7 @@ export type VerbOutcome =
       readonly url: string;
       readonly method: 'GET' | 'POST';
       readonly params?: Readonly<Record<string, string>>;
-      /** The call is over: request `url` to tell the application, run nothing it returns (SEM-X4). */
+      /** The call is over: request `url` all the same, and run nothing it answers (SEM-R6, SEM-X4). */
       readonly final?: boolean;
     }
   /** The call is over (Hangup, Reject, or the caller left). */
@@ -29,6 +30,8 @@ export interface VerbContext {
   readonly firstVerb: boolean;
   /** Resolves a possibly relative URL against the document's URL. */
   resolve(url: string): string;
+  /** Where recordings go; absent where nothing can be recorded. */
+  readonly recordings?: CallRecordings;
 }
 
 export function resolveAgainst(documentUrl: string, url: string): string {

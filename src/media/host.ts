@@ -568,8 +568,14 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
    * Starts recording to a WAV file the worker writes at `path` (8 kHz, 16-bit;
    * mono, or received/sent in two channels with `mode: 'dual'`). Resolves once
    * the file is created; rejects with code `record-failed` when it cannot be.
+   * `silenceTimeoutMs` stops it (`recordstopped` with `silence`) after that much
+   * received audio without voice; `trimSilence` cuts the silence around the voice.
    */
-  async startRecord(recordId: string, path: string, options: { mode?: RecordMode; maxDurationMs?: number } = {}): Promise<void> {
+  async startRecord(
+    recordId: string,
+    path: string,
+    options: { mode?: RecordMode; maxDurationMs?: number; silenceTimeoutMs?: number; trimSilence?: boolean } = {},
+  ): Promise<void> {
     await this.#request<'startRecord'>({
       type: 'startRecord',
       legId: this.id,
@@ -577,6 +583,8 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
       path,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.maxDurationMs === undefined ? {} : { maxDurationMs: options.maxDurationMs }),
+      ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
+      ...(options.trimSilence === undefined ? {} : { trimSilence: options.trimSilence }),
     });
   }
 

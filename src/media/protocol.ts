@@ -190,6 +190,13 @@ export interface StartRecordCommand {
   readonly mode?: RecordMode;
   /** Stop by itself after this much audio (`recordStopped` with `max-duration`). */
   readonly maxDurationMs?: number;
+  /**
+   * Stop by itself after this much received audio without voice, counted from the start
+   * while no voice was heard (`recordStopped` with `silence`). Absent or 0: never.
+   */
+  readonly silenceTimeoutMs?: number;
+  /** Cut the silence before the first and after the last voiced frame when the file is finished. */
+  readonly trimSilence?: boolean;
 }
 
 export interface StopRecordCommand {
@@ -387,6 +394,10 @@ export interface RecordingInfo {
   readonly bytes: number;
   /** Frames lost because the disk fell behind. */
   readonly droppedFrames: number;
+  /** Received audio the voice detector found voiced, ms (0: the caller was silent). */
+  readonly voicedMs?: number;
+  /** Length before trimming, ms, when `trimSilence` cut the file. */
+  readonly untrimmedMs?: number;
 }
 
 export interface PlayAccepted {
@@ -473,9 +484,9 @@ export interface RtpTimeoutEvent {
 }
 
 /** Why a recording ended without `stopRecord`. */
-export type RecordStopReason = 'max-duration' | 'closed' | 'failed';
+export type RecordStopReason = 'max-duration' | 'silence' | 'closed' | 'failed';
 
-/** A recording ended by itself (its maximum duration, the leg closing, a write error). */
+/** A recording ended by itself (its maximum duration, silence, the leg closing, a write error). */
 export interface RecordStoppedEvent {
   readonly type: 'recordStopped';
   readonly legId: string;

@@ -9,6 +9,7 @@ import { MessagesRepo } from './messages-repo.js';
 import { NumbersRepo } from './numbers-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { SipClientsRepo } from './sip-clients-repo.js';
+import { RecordingsRepo } from './recordings-repo.js';
 
 /** Every repository over one database. */
 export interface Store {
@@ -23,6 +24,7 @@ export interface Store {
   readonly apiKeys: ApiKeysRepo;
   readonly messages: MessagesRepo;
   readonly idempotency: IdempotencyRepo;
+  readonly recordings: RecordingsRepo;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     apiKeys: new ApiKeysRepo(k),
     messages: new MessagesRepo(k),
     idempotency: new IdempotencyRepo(k),
+    recordings: new RecordingsRepo(k),
     close: () => db.close(),
   };
 }
@@ -49,6 +52,7 @@ export type { Account } from './accounts-repo.js';
 export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
 export type { Call, CallFilter, CallCursor, CallPatch, NewCall, PageQuery } from './calls-repo.js';
+export type { Recording, NewRecording, RecordingPatch } from './recordings-repo.js';
 export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
 export type { OutboxRow, NewOutboxRow, OutboxParams, AttemptOutcome } from './outbox-repo.js';
 export { SipClientExistsError, InvalidSipUsernameError, type SipClient } from './sip-clients-repo.js';

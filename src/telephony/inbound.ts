@@ -17,6 +17,7 @@ import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
 import type { MessageQueue } from '../events/outbox.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
+import { StoredCallRecordings } from './call-recordings.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
 import { SipCallLeg } from './sip-call-leg.js';
@@ -36,6 +37,8 @@ export interface InboundDeps {
   readonly callbacks?: MessageQueue;
   /** Places the calls of `<Dial>`. */
   readonly dialer?: Dialer;
+  /** Where recordings are written and the base of their URLs; without it `<Record>` fails. */
+  readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -141,8 +144,28 @@ export class InboundCalls {
       },
       ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: account.sid, from: call.from } } : {}),
     });
+    const where = this.#deps.recordings;
+    const recordings =
+      where &&
+      new StoredCallRecordings({
+        store,
+        dataDir: where.dataDir,
+        publicUrl: where.publicUrl,
+        accountSid: account.sid,
+        callSid: call.sid,
+        authToken: account.authToken,
+        webhooks: this.#deps.webhooks,
+        note: (type, data) => timeline.append(type, data),
+      });
     const session = new CallSession(
-      { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },
+      {
+        leg,
+        webhooks: this.#deps.webhooks,
+        timeline,
+        authToken: account.authToken,
+        mode: this.#deps.mode,
+        ...(recordings ? { recordings } : {}),
+      },
       { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
       {
         url: number.voiceUrl,
@@ -169,6 +192,7 @@ export class InboundCalls {
         duration,
         ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
       });
+      await recordings?.settled();
       // After the record is final, so an application that reads the call on its callback sees it ended.
       progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await timeline.flushed();

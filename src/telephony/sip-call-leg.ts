@@ -4,8 +4,10 @@
  * cache, audio URLs through the HTTP cache) played on the media leg; digits from RFC
  * 4733, SIP INFO and in-band detection arrive merged on the media leg's `digit` event.
  */
+import { randomUUID } from 'node:crypto';
 import type { AudioUrlCache } from './audio-url-cache.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
+import type { RecordingInfo, RecordStopReason } from '../media/protocol.js';
 import type { IncomingInvite, InviteSession } from '../sip/ua/index.js';
 import type { TextToSpeech } from '../tts/index.js';
 import type { Dialer } from './dialer.js';
@@ -22,8 +24,12 @@ import {
   type PlayEnd,
   type PlayOptions,
   type Prompt,
+  type RecordOptions,
   type RecordResult,
 } from '../engine/call-leg.js';
+
+/** The beep before a recording: 1 kHz for half a second at −10 dBm0. */
+const BEEP = { kind: 'tone', frequencies: [1000], durationMs: 500 } as const;
 
 export interface SipCallLegDeps {
   readonly invite: IncomingInvite;
@@ -223,8 +229,57 @@ export class SipCallLeg implements CallLeg {
     });
   }
 
-  async record(): Promise<RecordResult> {
-    throw new NotSupportedYetError('<Record> is not wired to the media recorder yet');
+  /**
+   * The beep, then the media leg records until it stops by itself (length limit, silence),
+   * a finish key is pressed, or the call ends. Keys pressed before the recording starts
+   * do not end it; keys pressed during it are consumed.
+   */
+  async record(options: RecordOptions): Promise<RecordResult> {
+    this.#check();
+    const media = this.#deps.media;
+    if (options.playBeep) {
+      await Promise.race([media.playAndWait(BEEP), this.ended]);
+      this.#check();
+    }
+    this.#digits.length = 0;
+    const recordId = randomUUID();
+    const stopped = new Promise<{ reason: RecordStopReason; info: RecordingInfo | null }>((resolve) => {
+      const onStopped = (id: string, reason: RecordStopReason, info: RecordingInfo | null): void => {
+        if (id !== recordId) return;
+        media.off('recordstopped', onStopped);
+        resolve({ reason, info });
+      };
+      media.on('recordstopped', onStopped);
+    });
+    await media.startRecord(recordId, options.path, {
+      mode: options.channels === 'dual' ? 'dual' : 'inbound',
+      maxDurationMs: options.maxLengthMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+      trimSilence: options.trimSilence,
+    });
+    this.#deps.note('media', { event: 'record-started', recordId, path: options.path });
+    const finishKey = new Promise<Digit>((resolve) => {
+      this.#digitWaiter = () => {
+        for (let d = this.#digits.shift(); d !== undefined; d = this.#digits.shift()) {
+          if (options.finishOnKeys.includes(d)) return resolve(d);
+        }
+      };
+    });
+    const first = await Promise.race([
+      stopped.then((s) => ({ kind: 'stopped' as const, ...s })),
+      finishKey.then((key) => ({ kind: 'key' as const, key })),
+      this.ended.then(() => ({ kind: 'ended' as const })),
+    ]);
+    this.#digitWaiter = undefined;
+    if (first.kind === 'stopped') {
+      if (first.info === null || first.reason === 'failed') throw new Error(`the recording to ${options.path} failed`);
+      const ended = first.reason === 'closed';
+      return recordResult(first.info, ended ? 'hangup' : '', ended ? 'hangup' : first.reason === 'silence' ? 'silence' : 'max-length');
+    }
+    // Stopped by us; if it had just stopped by itself, its event carries the file.
+    const info = await media.stopRecord(recordId).catch(async () => (await stopped).info);
+    if (info === null) throw new Error(`the recording to ${options.path} failed`);
+    return first.kind === 'key' ? recordResult(info, first.key, 'finish-key') : recordResult(info, 'hangup', 'hangup');
   }
 
   async dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult> {
@@ -260,4 +315,15 @@ export class SipCallLeg implements CallLeg {
     this.#digits.length = 0;
     return result;
   }
+}
+
+function recordResult(info: RecordingInfo, endedBy: string, reason: NonNullable<RecordResult['reason']>): RecordResult {
+  return {
+    file: info.path,
+    durationMs: info.durationMs,
+    endedBy,
+    reason,
+    channels: info.channels,
+    ...(info.voicedMs === undefined ? {} : { voicedMs: info.voicedMs }),
+  };
 }

@@ -37,6 +37,8 @@ export interface BaresipOptions {
   readonly register?: { readonly aor: string; readonly password: string; readonly regint?: number };
   /** Kill baresip this long after the start whatever happens; default 30 s. */
   readonly killAfterMs?: number;
+  /** Load the `menu` module: the `dial`, `hangup` and `sndcode` (send a DTMF digit) commands, to place calls. */
+  readonly commands?: boolean;
 }
 
 /** One event from ctrl_tcp, with the time it arrived (ms, `performance.now()`). */
@@ -155,6 +157,7 @@ export class Baresip {
         'module           g711.so',
         'module           aufile.so',
         'module_app       account.so',
+        ...(options.commands ? ['module_app       menu.so'] : []),
         'module_app       ctrl_tcp.so',
         `ctrl_tcp_listen  127.0.0.1:${ctrlPort}`,
         '',

@@ -14,6 +14,7 @@ import {
   type DialTarget,
   type PlayEnd,
   type Prompt,
+  type RecordOptions,
   type RecordResult,
 } from '../../src/engine/call-leg.js';
 
@@ -24,7 +25,11 @@ export type LegAction =
   | { readonly type: 'play'; readonly prompt: Prompt; readonly loop: number }
   | { readonly type: 'digits'; readonly digits: string }
   | { readonly type: 'collect'; readonly result: CollectResult }
-  | { readonly type: 'dial'; readonly targets: readonly DialTarget[]; readonly options: DialOptions };
+  | { readonly type: 'dial'; readonly targets: readonly DialTarget[]; readonly options: DialOptions }
+  | { readonly type: 'record'; readonly options: RecordOptions };
+
+/** What a scripted recording yields; the file is the one the engine asked for. */
+export type ScriptedRecording = Omit<RecordResult, 'file'>;
 
 export class RecordingCallLeg implements CallLeg {
   readonly actions: LegAction[] = [];
@@ -36,6 +41,7 @@ export class RecordingCallLeg implements CallLeg {
   readonly #pressDuringPrompt = new Map<number, string>();
   #prompts = 0;
   #buffer = '';
+  readonly #recordings: ScriptedRecording[] = [];
 
   constructor() {
     this.ended = new Promise((resolve) => (this.#end = resolve));
@@ -54,6 +60,12 @@ export class RecordingCallLeg implements CallLeg {
   }
 
   #hangupAfter = Infinity;
+
+  /** What the next recordings yield, in order; one that ends by `hangup` ends the call (the caller hung up). */
+  recordWith(...recordings: ScriptedRecording[]): this {
+    this.#recordings.push(...recordings);
+    return this;
+  }
 
   #check(): void {
     if (this.#over) throw new CallEndedError(this.#over);
@@ -128,8 +140,13 @@ export class RecordingCallLeg implements CallLeg {
     return result;
   }
 
-  async record(): Promise<RecordResult> {
-    throw new Error('record is not scripted in this kit');
+  async record(options: RecordOptions): Promise<RecordResult> {
+    this.#check();
+    this.actions.push({ type: 'record', options });
+    const next = this.#recordings.shift();
+    if (next === undefined) throw new Error('no recording scripted for this record()');
+    if (next.endedBy === 'hangup') this.#finish({ by: 'caller' });
+    return { ...next, file: options.path };
   }
 
   #dialResult: DialResult | undefined;

@@ -4,8 +4,9 @@ import { VoiceResponse } from '../../xml/index.js';
 
 /**
  * The built-in demo application the first-start number is bound to: a small IVR that
- * greets, offers a tone on 1 and a recording on 2. It is an ordinary web application of
- * TwiML, served by Dialtone itself so that a fresh install has something to call.
+ * greets, offers a tone on 1 and a recording on 2 (played back to the caller). It is an
+ * ordinary web application of TwiML, served by Dialtone itself so that a fresh install
+ * has something to call.
  */
 export async function demoRoutes(app: FastifyInstance): Promise<void> {
   const xml = 'text/xml; charset=utf-8';
@@ -29,6 +30,9 @@ export async function demoRoutes(app: FastifyInstance): Promise<void> {
     } else if (digits === '2') {
       r.say('Leave a message after the beep. Press pound when you are done.');
       r.record({ action: 'recorded', maxLength: 30, finishOnKey: '#' });
+      // An empty recording requests no action: the document goes on here.
+      r.say('We did not hear anything.');
+      r.redirect('voice', { method: 'POST' });
     } else {
       r.say('That is not an option.');
       r.redirect('voice', { method: 'POST' });
@@ -36,9 +40,12 @@ export async function demoRoutes(app: FastifyInstance): Promise<void> {
     return reply.type(xml).send(r.toString());
   });
 
-  app.all('/recorded', async (_req, reply) => {
+  app.all<{ Body: Record<string, string> | undefined; Querystring: Record<string, string> }>('/recorded', async (req, reply) => {
+    const url = req.body?.RecordingUrl ?? req.query.RecordingUrl;
     const r = new VoiceResponse();
-    r.say('Thank you. Your recording was saved. Goodbye.');
+    r.say('Thank you. Here is your recording.');
+    if (url) r.play(`${url}.wav`);
+    r.say('Goodbye.');
     r.hangup();
     return reply.type(xml).send(r.toString());
   });

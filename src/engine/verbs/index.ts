@@ -5,6 +5,7 @@ import { gather } from './gather.js';
 import { hangup } from './hangup.js';
 import { pause } from './pause.js';
 import { play } from './play.js';
+import { record } from './record.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
@@ -21,4 +22,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Reject: reject,
   Redirect: redirect,
   Dial: dial,
+  Record: record,
 };

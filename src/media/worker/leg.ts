@@ -43,6 +43,8 @@ import {
   type SenderInfo,
 } from '../rtp/rtcp.js';
 import { RtpReceiveStats, RtpSender } from '../rtp/sequence.js';
+import { EnergyVoiceActivity } from '../record/voice-activity.js';
+import { trimWavFile } from '../record/trim.js';
 import { WavRecorder } from '../record/wav-recorder.js';
 import type { AudioSource } from '../source/types.js';
 import type {
@@ -125,6 +127,18 @@ interface Recording {
   /** Frames to record before stopping by itself (Infinity: no limit). */
   readonly maxFrames: number;
   frames: number;
+  /** Voice in the received audio: for the silence timeout and trimming. */
+  readonly voice: EnergyVoiceActivity;
+  /** Unvoiced frames in a row that stop the recording (Infinity: never). */
+  readonly silenceFrames: number;
+  readonly trimSilence: boolean;
+}
+
+/** How a recording is made, besides its file and mode. */
+export interface RecordSettings {
+  readonly maxDurationMs?: number | undefined;
+  readonly silenceTimeoutMs?: number | undefined;
+  readonly trimSilence?: boolean | undefined;
 }
 
 /** What this tick sent, for recordings of the outbound direction. */
@@ -594,11 +608,13 @@ export class Leg implements BridgeEnd {
   }
 
   /** Starts a recording (the file is created first). */
-  async startRecord(recordId: string, path: string, mode: RecordMode, maxDurationMs: number | undefined): Promise<void> {
+  async startRecord(recordId: string, path: string, mode: RecordMode, settings: RecordSettings = {}): Promise<void> {
+    const { maxDurationMs, silenceTimeoutMs } = settings;
     if (typeof recordId !== 'string' || recordId.length === 0) throw invalid('startRecord: recordId is required');
     if (typeof path !== 'string' || path.length === 0) throw invalid('startRecord: path is required');
     if (mode !== 'inbound' && mode !== 'mixed' && mode !== 'dual') throw invalid(`startRecord: mode ${JSON.stringify(mode)}`);
     if (maxDurationMs !== undefined && !(maxDurationMs > 0)) throw invalid('startRecord: maxDurationMs must be positive');
+    if (silenceTimeoutMs !== undefined && !(silenceTimeoutMs >= 0)) throw invalid('startRecord: silenceTimeoutMs must be 0 or more');
     if (this.#recordingsOpening.has(recordId) || this.#recordings.some((r) => r.id === recordId)) {
       throw invalid(`startRecord: recording ${recordId} already exists on leg ${this.legId}`);
     }
@@ -616,7 +632,17 @@ export class Leg implements BridgeEnd {
       throw new CommandError('leg-closed', `leg ${this.legId} closed while the recording was being opened`);
     }
     const maxFrames = maxDurationMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(maxDurationMs / 20);
-    this.#recordings.push({ id: recordId, recorder, mode, maxFrames, frames: 0 });
+    const silenceFrames = silenceTimeoutMs === undefined || silenceTimeoutMs === 0 ? Number.POSITIVE_INFINITY : Math.ceil(silenceTimeoutMs / 20);
+    this.#recordings.push({
+      id: recordId,
+      recorder,
+      mode,
+      maxFrames,
+      frames: 0,
+      voice: new EnergyVoiceActivity(),
+      silenceFrames,
+      trimSilence: settings.trimSilence === true,
+    });
     this.#updateRxWanted();
   }
 
@@ -627,7 +653,7 @@ export class Leg implements BridgeEnd {
     const [recording] = this.#recordings.splice(index, 1);
     this.#updateRxWanted();
     try {
-      return this.#info(recording!, await recording!.recorder.close());
+      return await this.#closeRecording(recording!);
     } catch (error) {
       throw new CommandError('record-failed', `recording ${recordId} failed: ${(error as Error).message}`, { cause: error });
     }
@@ -811,10 +837,12 @@ export class Leg implements BridgeEnd {
       if (recording.mode !== 'inbound' && tx === undefined) tx = this.#outboundPcm();
       recording.recorder.write(rx, recording.mode === 'inbound' ? undefined : tx);
       recording.frames++;
-      if (recording.frames >= recording.maxFrames) {
+      recording.voice.push(rx);
+      const full = recording.frames >= recording.maxFrames;
+      if (full || recording.voice.silentRun >= recording.silenceFrames) {
         recordings.splice(i--, 1);
         this.#updateRxWanted();
-        void this.#finishRecording(recording, 'max-duration');
+        void this.#finishRecording(recording, full ? 'max-duration' : 'silence');
       }
     }
   }
@@ -831,8 +859,8 @@ export class Leg implements BridgeEnd {
   /** Finishes a recording's file and reports `recordStopped`. */
   async #finishRecording(recording: Recording, reason: RecordStopReason): Promise<void> {
     try {
-      const result = await recording.recorder.close();
-      this.#ctx.emit({ type: 'recordStopped', legId: this.legId, recordId: recording.id, reason, recording: this.#info(recording, result) });
+      const info = await this.#closeRecording(recording);
+      this.#ctx.emit({ type: 'recordStopped', legId: this.legId, recordId: recording.id, reason, recording: info });
     } catch (error) {
       this.#ctx.emit({
         type: 'recordStopped',
@@ -845,15 +873,25 @@ export class Leg implements BridgeEnd {
     }
   }
 
-  #info(recording: Recording, result: Awaited<ReturnType<WavRecorder['close']>>): RecordingInfo {
-    return {
+  /** Finishes the file (trimmed to its voice when asked) and describes it. */
+  async #closeRecording(recording: Recording): Promise<RecordingInfo> {
+    const result = await recording.recorder.close();
+    const voice = recording.voice;
+    const info: RecordingInfo = {
       recordId: recording.id,
       path: result.path,
       channels: result.channels,
       durationMs: Math.round(result.durationMs),
       bytes: result.bytes,
       droppedFrames: result.droppedFrames,
+      voicedMs: voice.voicedFrames * 20,
     };
+    if (!recording.trimSilence) return info;
+    // Voice is found per 20 ms tick; with no voice at all nothing is kept.
+    const from = voice.firstVoiced < 0 ? 0 : voice.firstVoiced * FRAME_SAMPLES;
+    const to = voice.firstVoiced < 0 ? 0 : (voice.lastVoiced + 1) * FRAME_SAMPLES;
+    const kept = await trimWavFile(result.path, result.channels, from, to);
+    return { ...info, durationMs: Math.round((kept * 1000) / 8000), bytes: 44 + kept * result.channels * 2, untrimmedMs: info.durationMs };
   }
 
   // -------------------------------------------------------------------------

@@ -201,7 +201,11 @@ export class MediaWorkerRuntime {
       return null;
     },
     startRecord: async (command) => {
-      await this.#leg(command.legId).startRecord(command.recordId, command.path, command.mode ?? 'inbound', command.maxDurationMs);
+      await this.#leg(command.legId).startRecord(command.recordId, command.path, command.mode ?? 'inbound', {
+        maxDurationMs: command.maxDurationMs,
+        silenceTimeoutMs: command.silenceTimeoutMs,
+        trimSilence: command.trimSilence,
+      });
       return { recordId: command.recordId };
     },
     stopRecord: (command) => this.#leg(command.legId).stopRecord(command.recordId),

@@ -1,6 +1,7 @@
 /**
  * Recording a leg to WAV in the worker: the received audio, both directions
- * mixed or apart, a maximum duration, and files finished when the leg closes.
+ * mixed or apart, a maximum duration, and files finished when the leg closes;
+ * for <Record>: stopping after a silence, and trimming the silence around the voice.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,5 +114,34 @@ describe('media recording', { timeout: 60_000 }, () => {
     const { channels } = await readWav(join(dir, 'long.wav'));
     assert.ok(channels[0]!.length >= 160 * 8);
     await a.close();
+  });
+
+  it('stops after silenceTimeoutMs without voice, trimmed to the voice; counts voice', async () => {
+    const [a, b] = await pair();
+    const path = join(dir, 'silence.wav');
+    const stopped = nextEvent(b, 'recordstopped', 5000, (id) => id === 'quiet');
+    await b.startRecord('quiet', path, { silenceTimeoutMs: 600, trimSilence: true, maxDurationMs: 4000 });
+    await delay(200);
+    await a.playAndWait({ kind: 'tone', frequencies: [600], durationMs: 800 });
+    const [, reason, recording] = await stopped;
+    assert.equal(reason, 'silence');
+    assert.ok(recording !== null);
+    // 200 ms of silence before the tone and 600 ms after it were recorded, then cut.
+    assert.ok(Math.abs(recording.durationMs - 800) <= 60, `trimmed to ${recording.durationMs} ms`);
+    assert.ok((recording.untrimmedMs ?? 0) >= recording.durationMs + 600, `untrimmed ${recording.untrimmedMs} ms`);
+    assert.ok(Math.abs((recording.voicedMs ?? 0) - 800) <= 60, `voiced ${recording.voicedMs} ms`);
+    const samples = (await readWav(path)).channels[0]!;
+    assert.equal(samples.length, (recording.durationMs * 8000) / 1000);
+    assert.ok(loudFrames(samples).length >= samples.length - 2 * 160, 'what is left is the tone');
+
+    // Nothing said at all: it ends after the timeout, trimmed to nothing.
+    const silent = nextEvent(b, 'recordstopped', 5000, (id) => id === 'mute');
+    await b.startRecord('mute', join(dir, 'mute.wav'), { silenceTimeoutMs: 300, trimSilence: true });
+    const [, why, empty] = await silent;
+    assert.equal(why, 'silence');
+    assert.equal(empty?.voicedMs, 0);
+    assert.equal(empty?.durationMs, 0);
+    assert.equal(empty?.untrimmedMs, 300);
+    await Promise.all([a.close(), b.close()]);
   });
 });

@@ -107,4 +107,29 @@ export function storeSuite(open: () => Promise<Store>): void {
       await store.close();
     }
   });
+
+  it('creates a recording in progress, completes it, finds it by call; accounts stay apart', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const b = await store.accounts.create();
+      const call = await store.calls.create({ accountSid: a.sid, from: '+1', to: '+2', direction: 'inbound' });
+      const rec = await store.recordings.create({ accountSid: a.sid, callSid: call.sid, source: 'RecordVerb', filePath: 'recordings/x.wav' });
+      assert.ok(isSid(rec.sid, 'RE'), rec.sid);
+      assert.deepEqual([rec.status, rec.channels, rec.duration, rec.errorCode], ['in-progress', 1, null, null]);
+      await store.recordings.update(rec.sid, { status: 'completed', duration: 7 });
+      const done = await store.recordings.get(rec.sid, a.sid);
+      assert.deepEqual([done?.status, done?.duration, done?.filePath, done?.source], ['completed', 7, 'recordings/x.wav', 'RecordVerb']);
+      assert.equal(await store.recordings.get(rec.sid, b.sid), undefined);
+      const silent = await store.recordings.create({ accountSid: a.sid, callSid: call.sid, source: 'RecordVerb', channels: 2 });
+      await store.recordings.update(silent.sid, { status: 'absent', errorCode: 16102, duration: 0 });
+      const listed = await store.recordings.listByCall(call.sid, a.sid);
+      assert.equal(listed.length, 2);
+      const absent = listed.find((r) => r.sid === silent.sid);
+      assert.deepEqual([absent?.status, absent?.errorCode], ['absent', 16102]);
+      assert.equal((await store.recordings.listByCall(call.sid, b.sid)).length, 0);
+    } finally {
+      await store.close();
+    }
+  });
 }

@@ -1,0 +1,84 @@
+/**
+ * The recordings of one call, as the engine's recordings port: each is a row in the
+ * store and a WAV file under the data directory (`recordings/AC…/RE….wav`), reachable
+ * at Twilio's media URL (`{public URL}/2010-04-01/Accounts/AC…/Recordings/RE…`).
+ * Status callbacks go out through `postRecordingStatus`, their outcome to the timeline.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { CallbackRequest, CallRecordings, RecordingEnd, RecordingSlot, RecordingSource } from '../engine/recordings.js';
+import { postRecordingStatus } from '../engine/recording-status-callback.js';
+import type { WebhookClient } from '../engine/webhook/client.js';
+import { newSid, type Store } from '../store/index.js';
+
+export interface CallRecordingsDeps {
+  readonly store: Store;
+  readonly dataDir: string;
+  /** The base of the URLs applications are given, without a trailing slash. */
+  readonly publicUrl: string;
+  readonly accountSid: string;
+  readonly callSid: string;
+  readonly authToken: string;
+  readonly webhooks: WebhookClient;
+  readonly note: (type: string, data: Readonly<Record<string, unknown>>) => void;
+}
+
+/** `RecordingUrl`: Twilio's media URL of a recording, without extension. */
+export function recordingUrl(publicUrl: string, accountSid: string, sid: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${accountSid}/Recordings/${sid}`;
+}
+
+/** Where a recording's file lives, relative to the data directory. */
+export function recordingFilePath(accountSid: string, sid: string): string {
+  return posix.join('recordings', accountSid, `${sid}.wav`);
+}
+
+export class StoredCallRecordings implements CallRecordings {
+  readonly #deps: CallRecordingsDeps;
+  readonly #callbacks = new Set<Promise<void>>();
+
+  constructor(deps: CallRecordingsDeps) {
+    this.#deps = deps;
+  }
+
+  async begin(source: RecordingSource, channels: 1 | 2): Promise<RecordingSlot> {
+    const { store, dataDir, accountSid, callSid, publicUrl } = this.#deps;
+    const sid = newSid('RE');
+    const relative = recordingFilePath(accountSid, sid);
+    await mkdir(join(dataDir, 'recordings', accountSid), { recursive: true });
+    const startTime = new Date();
+    await store.recordings.create({ sid, accountSid, callSid, source, channels, status: 'in-progress', startTime: startTime.toISOString(), filePath: relative });
+    return { sid, path: join(dataDir, relative), url: recordingUrl(publicUrl, accountSid, sid), startTime };
+  }
+
+  async end(sid: string, end: RecordingEnd): Promise<void> {
+    const { store, dataDir, accountSid } = this.#deps;
+    if (end.status === 'completed') {
+      await store.recordings.update(sid, { status: 'completed', duration: end.durationSeconds, channels: end.channels });
+      return;
+    }
+    // Nothing worth keeping: the row says why, the file goes.
+    await rm(join(dataDir, recordingFilePath(accountSid, sid)), { force: true });
+    await store.recordings.update(sid, {
+      status: end.status,
+      filePath: null,
+      ...(end.errorCode === undefined ? {} : { errorCode: end.errorCode }),
+      ...(end.status === 'absent' ? { duration: end.durationSeconds, channels: end.channels } : {}),
+    });
+  }
+
+  notify(request: CallbackRequest): void {
+    const { webhooks, accountSid, callSid, authToken, note } = this.#deps;
+    const params: Readonly<Record<string, string>> = { AccountSid: accountSid, CallSid: callSid, ...request.params };
+    const sent = postRecordingStatus(webhooks, { url: request.url, method: request.method, params, authToken }).then((outcome) => {
+      note('recording-callback', { url: request.url, method: request.method, status: params.RecordingStatus ?? null, ...outcome });
+    });
+    this.#callbacks.add(sent);
+    void sent.finally(() => this.#callbacks.delete(sent));
+  }
+
+  /** Resolves once every callback sent so far has been answered or has failed. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#callbacks]);
+  }
+}
