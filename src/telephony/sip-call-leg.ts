@@ -156,8 +156,12 @@ export class SipCallLeg implements CallLeg {
 
   async play(prompt: Prompt, options: PlayOptions): Promise<PlayEnd> {
     this.#check();
-    const input = await this.#pcmFor(prompt);
+    // A hangup during text-to-speech (seconds when not cached) ends the call now, not when the audio is ready.
+    const making = this.#pcmFor(prompt);
+    making.catch(() => undefined);
+    const input = await Promise.race([making, this.ended.then(() => null)]);
     this.#check();
+    if (input === null) throw new CallEndedError(this.#end!);
     const interruptible = options.interruptOn === 'any-digit';
     if (interruptible && this.#digits.length > 0) return { reason: 'interrupted', digit: this.#digits[0]! };
     const played = this.#deps.media.playAndWait(input, { loop: options.loop });
