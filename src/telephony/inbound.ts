@@ -18,6 +18,7 @@ import type { WebhookClient } from '../engine/webhook/client.js';
 import type { MessageQueue } from '../events/outbox.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
 import { normaliseE164 } from './e164.js';
+import { storeMessageOutbox } from './message-outbox.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
 export interface InboundDeps {
@@ -138,7 +139,7 @@ export class InboundCalls {
       },
     });
     const session = new CallSession(
-      { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode },
+      { leg, webhooks: this.#deps.webhooks, timeline, authToken: account.authToken, mode: this.#deps.mode, messages: storeMessageOutbox(store) },
       { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
       {
         url: number.voiceUrl,
