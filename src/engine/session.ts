@@ -241,7 +241,7 @@ export class CallSession {
       if (outcome.meanwhile) pending = this.#requestMeanwhile(outcome.meanwhile);
     }
     // The end of the document waits for an answer on its way: its document goes on with the call.
-    const arrived = await pending?.arrived;
+    const arrived = pending && (await Promise.race([pending.arrived, leg.ended.then(() => undefined)]));
     if (arrived !== undefined) return { outcome: { type: 'replace', document: arrived }, touched: true };
     return { outcome: { type: 'continue' }, touched };
   }
