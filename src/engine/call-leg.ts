@@ -20,6 +20,8 @@ export interface PlayOptions {
   readonly loop: number;
   /** Digits that stop the prompt (barge-in); the digit stays in the leg's digit buffer. */
   readonly interruptOn?: 'any-digit' | 'none';
+  /** Stops the prompt when aborted (a new document took over); the call then rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export type PlayEnd = { readonly reason: 'finished' } | { readonly reason: 'interrupted'; readonly digit: Digit };
@@ -31,6 +33,8 @@ export interface CollectOptions {
   readonly finishOnKey: string;
   /** Wait for the first digit, and between digits, ms. */
   readonly timeoutMs: number;
+  /** Stops waiting when aborted (a new document took over); the call then rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CollectResult {

@@ -5,12 +5,16 @@
  * ErrorCode and ErrorUrl; without one, the caller hears an apology (in development
  * mode, the actual reason) and the call ends. The end of a document hangs up (SEM-D4).
  */
-import { readDocument, type TwimlVerb, type XmlIssue } from '../xml/index.js';
+import { readDocument, type ApifonicaVerb, type TwimlVerb, type XmlIssue } from '../xml/index.js';
 import { CallEndedError, type CallLeg } from './call-leg.js';
+import { interruptibleLeg } from './interruptible-leg.js';
+import type { MessageOutbox } from './message-outbox.js';
 import { callParams, type CallFacts, type CallStatusParam } from './params.js';
 import type { CallRecordings } from './recordings.js';
+import { PendingDocument } from './pending-document.js';
 import type { Timeline } from './timeline.js';
-import { resolveAgainst, type VerbContext, type VerbOutcome } from './verb-context.js';
+import { resolveAgainst, type FetchRequest, type VerbContext, type VerbOutcome } from './verb-context.js';
+import { APIFONICA_VERBS } from './verbs/apifonica/index.js';
 import { TWIML_VERBS } from './verbs/index.js';
 import type { WebhookClient, WebhookResponse } from './webhook/client.js';
 import { CookieJar } from './webhook/cookies.js';
@@ -33,7 +37,32 @@ export interface SessionDeps {
   readonly mode: 'development' | 'production';
   /** Where `<Record>` keeps its recordings; without it, recording verbs fail. */
   readonly recordings?: CallRecordings;
+  /** Where messages sent during the call are queued (Apifonica's sendMessage). */
+  readonly messages?: MessageOutbox;
 }
+
+type Dialect = ApplicationRef['dialect'];
+type DocumentVerb = TwimlVerb | ApifonicaVerb;
+type VerbHandler = (verb: DocumentVerb, ctx: VerbContext) => Promise<VerbOutcome>;
+
+/** The verbs of each dialect, by name: the engine is the same, the dialect is data. */
+const VERBS: Readonly<Record<Dialect, Readonly<Record<string, VerbHandler | undefined>>>> = {
+  twiml: TWIML_VERBS as Readonly<Record<string, VerbHandler | undefined>>,
+  apifonica: APIFONICA_VERBS as Readonly<Record<string, VerbHandler | undefined>>,
+};
+
+/** Verbs that only move to another document: a chain of them is a redirect loop. */
+const REDIRECTS: ReadonlySet<string> = new Set(['Redirect', 'redirect']);
+
+/** A document read and ready to run. */
+interface Loaded {
+  readonly dialect: Dialect;
+  readonly verbs: readonly DocumentVerb[];
+  readonly url: string;
+}
+
+/** How a document ended: a verb's outcome, or a document that arrived meanwhile and took over. */
+type DocumentOutcome = VerbOutcome | { readonly type: 'replace'; readonly document: Loaded };
 
 /** Documents fetched in a row with no verb that touched the call: a redirect loop. */
 const MAX_IDLE_DOCUMENTS = 25;
@@ -77,26 +106,28 @@ export class CallSession {
   async run(): Promise<void> {
     const { leg, timeline } = this.#deps;
     try {
-      let next: Fetch | undefined = { url: this.#app.url, method: this.#app.method };
+      let next: Fetch | Loaded | undefined = { url: this.#app.url, method: this.#app.method };
       let idle = 0;
       while (next !== undefined) {
-        if (next.final) {
+        if (!('verbs' in next) && next.final) {
           await this.#requestAfterEnd(next);
           return;
         }
-        const verbs = await this.#load(next);
-        if (verbs === undefined) return;
-        const { outcome, touched } = await this.#runDocument(verbs.verbs, verbs.url);
+        const document: Loaded | undefined = 'verbs' in next ? next : await this.#load(next);
+        if (document === undefined) return;
+        const { outcome, touched } = await this.#runDocument(document);
         idle = touched ? 0 : idle + 1;
         if (idle > MAX_IDLE_DOCUMENTS) {
-          await this.#fail(new DocumentError(11215, next.url, `${MAX_IDLE_DOCUMENTS} documents in a row did nothing but redirect`));
+          await this.#fail(new DocumentError(11215, document.url, `${MAX_IDLE_DOCUMENTS} documents in a row did nothing but redirect`));
           return;
         }
         if (outcome.type === 'end') return;
-        next =
-          outcome.type === 'fetch'
-            ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}), ...(outcome.final ? { final: true } : {}) }
-            : undefined;
+        if (outcome.type === 'replace') next = outcome.document;
+        else
+          next =
+            outcome.type === 'fetch'
+              ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}), ...(outcome.final ? { final: true } : {}) }
+              : undefined;
       }
       timeline.append('document-end', {});
       await leg.hangup();
@@ -127,7 +158,7 @@ export class CallSession {
   }
 
   /** Fetches and reads one document; on failure, the fallback; on its failure, the apology. */
-  async #load(request: Fetch): Promise<{ verbs: readonly TwimlVerb[]; url: string } | undefined> {
+  async #load(request: Fetch): Promise<Loaded | undefined> {
     try {
       return await this.#fetchDocument(request);
     } catch (err) {
@@ -150,7 +181,7 @@ export class CallSession {
     }
   }
 
-  async #fetchDocument(request: Fetch): Promise<{ verbs: readonly TwimlVerb[]; url: string }> {
+  async #fetchDocument(request: Fetch): Promise<Loaded> {
     const { timeline } = this.#deps;
     const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
     let response: WebhookResponse;
@@ -183,7 +214,7 @@ export class CallSession {
     const type = response.contentType;
     if (type.startsWith('audio/')) {
       // SEM-D8: an audio answer is played, then the call ends.
-      return { verbs: [audioVerb(response.url)], url: response.url };
+      return { dialect: 'twiml', verbs: [audioVerb(response.url)], url: response.url };
     }
     if (type !== '' && type !== 'text/xml' && type !== 'application/xml' && type !== 'text/html' && type !== 'text/plain') {
       throw new DocumentError(12300, response.url, `the application answered with content type ${type}, not XML`);
@@ -195,40 +226,66 @@ export class CallSession {
       const first = read.errors[0];
       throw new DocumentError(first?.code ?? 12100, response.url, `its document is not valid: ${first?.message ?? 'unreadable'}`);
     }
-    if (read.document.dialect !== 'twiml') {
-      throw new DocumentError(12200, response.url, 'Apifonica documents are not run yet by this engine');
-    }
-    return { verbs: read.document.verbs, url: response.url };
+    const { document } = read;
+    return { dialect: document.dialect, verbs: document.verbs, url: response.url };
   }
 
-  async #runDocument(verbs: readonly TwimlVerb[], url: string): Promise<{ outcome: VerbOutcome; touched: boolean }> {
+  async #runDocument(document: Loaded): Promise<{ outcome: DocumentOutcome; touched: boolean }> {
     const { leg, timeline } = this.#deps;
+    const { url } = document;
+    const table = VERBS[document.dialect];
     let touched = false;
-    for (const verb of verbs) {
-      const handler = TWIML_VERBS[verb.name] as ((v: TwimlVerb, c: VerbContext) => Promise<VerbOutcome>) | undefined;
+    /** A document asked for meanwhile (getInput's controller); it may take over. */
+    let pending: PendingDocument<Loaded> | undefined;
+    for (const verb of document.verbs) {
+      const handler = table[verb.name];
       if (handler === undefined) {
         timeline.append('warning', { code: 12200, message: `<${verb.name}> is not supported yet; skipped`, line: verb.line });
         continue;
       }
       const ctx: VerbContext = {
-        leg,
+        leg: pending ? interruptibleLeg(leg, pending.signal) : leg,
         timeline,
         documentUrl: url,
         firstVerb: this.#firstVerb,
         resolve: (u) => resolveAgainst(url, u),
         ...(this.#deps.recordings ? { recordings: this.#deps.recordings } : {}),
+        call: this.#call,
+        ...(this.#deps.messages ? { messages: this.#deps.messages } : {}),
       };
       this.#firstVerb = false;
-      if (verb.name !== 'Redirect') touched = true;
+      if (!REDIRECTS.has(verb.name)) touched = true;
       const started = performance.now();
       timeline.append('verb-start', { verb: verb.name, line: verb.line });
-      const outcome = await handler(verb, ctx);
+      const result = pending ? await pending.race(handler(verb, ctx)) : { outcome: await handler(verb, ctx) };
+      if ('document' in result) {
+        timeline.append('verb-end', { verb: verb.name, durationMs: Math.round(performance.now() - started), outcome: 'replaced' });
+        return { outcome: { type: 'replace', document: result.document }, touched: true };
+      }
+      const { outcome } = result;
       timeline.append('verb-end', { verb: verb.name, durationMs: Math.round(performance.now() - started), outcome: outcome.type });
       if (outcome.type !== 'continue') return { outcome, touched };
+      if (outcome.meanwhile) pending = this.#requestMeanwhile(outcome.meanwhile);
     }
+    // The end of the document waits for an answer on its way: its document goes on with the call.
+    const arrived = pending && (await Promise.race([pending.arrived, leg.ended.then(() => undefined)]));
+    if (arrived !== undefined) return { outcome: { type: 'replace', document: arrived }, touched: true };
     return { outcome: { type: 'continue' }, touched };
   }
 
+  /** Requests a document while the current one goes on; a failed or empty answer is no document. */
+  #requestMeanwhile(request: FetchRequest): PendingDocument<Loaded> {
+    const { timeline } = this.#deps;
+    const fetch: Fetch = { url: request.url, method: request.method, ...(request.params ? { params: request.params } : {}) };
+    return new PendingDocument(
+      this.#fetchDocument(fetch).catch((err: unknown) => {
+        // An empty answer means "no change"; anything else is a failure, and the document goes on all the same.
+        const failure = err instanceof DocumentError ? err : new DocumentError(12400, request.url, (err as Error).message);
+        if (failure.code !== 11770) timeline.append('warning', { code: failure.code, url: failure.url, message: `the answer to ${request.url} is not run: ${failure.reason}` });
+        return undefined;
+      }),
+    );
+  }
 
   /** The apology, then the end of the call (§7.1). */
   async #fail(error: DocumentError): Promise<void> {

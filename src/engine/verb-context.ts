@@ -1,10 +1,24 @@
 import type { CallLeg } from './call-leg.js';
 import type { CallRecordings } from './recordings.js';
+import type { MessageOutbox } from './message-outbox.js';
+import type { CallFacts } from './params.js';
 import type { Timeline } from './timeline.js';
+
+/** A document request a verb asks the session to make. */
+export interface FetchRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly params?: Readonly<Record<string, string>>;
+}
 
 /** What a verb hands back to the session: go on, fetch a new document, or end. */
 export type VerbOutcome =
-  | { readonly type: 'continue' }
+  /**
+   * Run the next verb. With `meanwhile`, the session requests that URL while the
+   * document goes on; a document in its answer stops the verb running then and replaces
+   * the rest, an empty answer changes nothing (Apifonica's getInput controller).
+   */
+  | { readonly type: 'continue'; readonly meanwhile?: FetchRequest }
   /** Request `url` and run what it returns; the rest of this document is dropped (SEM-D9). */
   | {
       readonly type: 'fetch';
@@ -32,6 +46,10 @@ export interface VerbContext {
   resolve(url: string): string;
   /** Where recordings go; absent where nothing can be recorded. */
   readonly recordings?: CallRecordings;
+  /** The call the document runs on (From and To are message defaults, for one). */
+  readonly call: CallFacts;
+  /** Where messages sent during the call are queued; without it, message verbs are skipped. */
+  readonly messages?: MessageOutbox;
 }
 
 export function resolveAgainst(documentUrl: string, url: string): string {

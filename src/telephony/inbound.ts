@@ -20,6 +20,7 @@ import { callOutcome, inboundProgress } from './call-progress.js';
 import { StoredCallRecordings } from './call-recordings.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
+import { storeMessageOutbox } from './message-outbox.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
 export interface InboundDeps {
@@ -165,6 +166,7 @@ export class InboundCalls {
         authToken: account.authToken,
         mode: this.#deps.mode,
         ...(recordings ? { recordings } : {}),
+        messages: storeMessageOutbox(store),
       },
       { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
       {

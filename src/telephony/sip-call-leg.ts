@@ -165,6 +165,13 @@ export class SipCallLeg implements CallLeg {
     const interruptible = options.interruptOn === 'any-digit';
     if (interruptible && this.#digits.length > 0) return { reason: 'interrupted', digit: this.#digits[0]! };
     const played = this.#deps.media.playAndWait(input, { loop: options.loop });
+    const { signal } = options;
+    if (signal !== undefined) {
+      // A new document took over: the prompt stops now (the caller of play was told by the signal).
+      const stop = (): void => void this.#deps.media.stopPlay().catch(() => undefined);
+      signal.addEventListener('abort', stop, { once: true });
+      void played.finally(() => signal.removeEventListener('abort', stop)).catch(() => undefined);
+    }
     if (!interruptible) {
       await Promise.race([played, this.ended]);
       this.#check();
@@ -210,7 +217,7 @@ export class SipCallLeg implements CallLeg {
     let digits = '';
     for (;;) {
       this.#check();
-      const next = this.#digits.shift() ?? (await this.#nextDigit(options.timeoutMs));
+      const next = this.#digits.shift() ?? (await this.#nextDigit(options.timeoutMs, options.signal));
       if (next === undefined) return { digits, reason: 'timeout' };
       if (options.finishOnKey !== '' && options.finishOnKey.includes(next)) return { digits, reason: 'finish-key', finishedOnKey: next };
       digits += next;
@@ -219,17 +226,28 @@ export class SipCallLeg implements CallLeg {
   }
 
   /** The next digit, or undefined after `timeoutMs` without one. */
-  #nextDigit(timeoutMs: number): Promise<Digit | undefined> {
-    return new Promise((resolve) => {
+  #nextDigit(timeoutMs: number, signal?: AbortSignal): Promise<Digit | undefined> {
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        if (this.#digitWaiter === waiter) this.#digitWaiter = undefined;
+        signal?.removeEventListener('abort', abort);
+      };
       const timer = setTimeout(() => {
-        this.#digitWaiter = undefined;
+        settle();
         resolve(undefined);
       }, timeoutMs);
-      this.#digitWaiter = () => {
-        clearTimeout(timer);
-        this.#digitWaiter = undefined;
+      const waiter = (): void => {
+        settle();
         resolve(this.#digits.shift());
       };
+      // A new document took over: stop waiting, and leave the digits for the next collect.
+      const abort = (): void => {
+        settle();
+        reject(signal?.reason);
+      };
+      this.#digitWaiter = waiter;
+      signal?.addEventListener('abort', abort, { once: true });
     });
   }
 

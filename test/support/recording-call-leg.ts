@@ -123,19 +123,23 @@ export class RecordingCallLeg implements CallLeg {
     this.#check();
     let digits = '';
     let result: CollectResult = { digits: '', reason: 'timeout' };
-    for (const key of this.#buffer) {
+    let used = this.#buffer.length;
+    for (const [i, key] of [...this.#buffer].entries()) {
       if (options.finishOnKey !== '' && options.finishOnKey.includes(key)) {
         result = { digits, reason: 'finish-key', finishedOnKey: key };
+        used = i + 1;
         break;
       }
       digits += key;
       if (options.numDigits !== undefined && digits.length >= options.numDigits) {
         result = { digits, reason: 'num-digits' };
+        used = i + 1;
         break;
       }
       result = { digits, reason: 'timeout' };
     }
-    this.#buffer = '';
+    // Keys after the end of input stay buffered for the next collect, as on a real leg.
+    this.#buffer = this.#buffer.slice(used);
     this.actions.push({ type: 'collect', result });
     return result;
   }

@@ -6,7 +6,12 @@ import { CONTINUE, type VerbContext, type VerbOutcome } from '../verb-context.js
  * instead: the caller hears ringing for that long (SEM-A3).
  */
 export async function pause(verb: TwimlNode<'Pause'>, ctx: VerbContext, interruptible = false): Promise<VerbOutcome> {
-  const durationMs = verb.attrs.length * 1000;
+  return pauseFor(ctx, verb.attrs.length, interruptible);
+}
+
+/** `<Pause>`'s behaviour for `seconds`; Apifonica's wait too. */
+export async function pauseFor(ctx: VerbContext, seconds: number, interruptible: boolean): Promise<VerbOutcome> {
+  const durationMs = seconds * 1000;
   if (ctx.firstVerb && !ctx.leg.answered) {
     await Promise.race([new Promise((resolve) => setTimeout(resolve, durationMs)), ctx.leg.ended]);
     return CONTINUE;

@@ -4,12 +4,21 @@ import { loopCount } from './loop.js';
 
 /** `<Play>`: an audio URL `loop` times, or with `digits`, DTMF sent to the far end. */
 export async function play(verb: TwimlNode<'Play'>, ctx: VerbContext, interruptible = false): Promise<VerbOutcome> {
-  await ctx.leg.answer();
   if (verb.attrs.digits !== undefined && verb.attrs.digits !== '') {
+    await ctx.leg.answer();
     await ctx.leg.sendDigits(verb.attrs.digits);
     return CONTINUE;
   }
-  if (verb.text === '') return CONTINUE;
-  await ctx.leg.play({ kind: 'audio', url: ctx.resolve(verb.text) }, { loop: loopCount(verb.attrs.loop), interruptOn: interruptible ? 'any-digit' : 'none' });
+  return playUrl(ctx, verb.text, verb.attrs.loop, interruptible);
+}
+
+/**
+ * Answers, then plays the audio at `url` (relative to the document) `loop` times, 0 as
+ * "forever" (SEM-P1); a key press stops it when `interruptible`. Apifonica's playAudio too.
+ */
+export async function playUrl(ctx: VerbContext, url: string, loop: number, interruptible: boolean): Promise<VerbOutcome> {
+  await ctx.leg.answer();
+  if (url === '') return CONTINUE;
+  await ctx.leg.play({ kind: 'audio', url: ctx.resolve(url) }, { loop: loopCount(loop), interruptOn: interruptible ? 'any-digit' : 'none' });
   return CONTINUE;
 }
