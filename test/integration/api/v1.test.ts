@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { apifonSignature } from '../../../src/api/v1/auth.js';
+import { OpenApiChecker, type OpenApiDocument } from '../../support/openapi-conformance.js';
 import { assertConformance, startCompatServer, type CompatServer } from './compat-support.js';
 
 interface Page<T = Record<string, unknown>> {
@@ -347,6 +348,20 @@ describe('native v1 API (seed conventions over a real server)', () => {
     }
     assert.deepEqual(Object.keys(doc.paths['/v1/calls/{id}']!).sort(), ['delete', 'get'], 'no route that cannot work yet');
     assert.equal(doc.paths['/v1/calls']!.post, undefined);
+  });
+
+  it('has a checker that notices when answers and the document part ways', async () => {
+    const doc = (await (await fetch(`${s.base}/openapi.json`)).json()) as OpenApiDocument & { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, { properties: Record<string, unknown> }> } }> }> }>> };
+    // The document forgets the calls' `to` field and says a number's dialect is a number.
+    const callItem = doc.paths['/v1/calls/{id}']!.get!.responses['200']!.content['application/json']!.schema.properties.data!;
+    delete callItem.properties.to;
+    doc.paths['/v1/numbers']!.post!.responses['201']!.content['application/json']!.schema.properties.data!.properties.dialect = { type: 'integer' };
+    const result = new OpenApiChecker(doc).check(s.traffic);
+    assert.ok(result.problems.some((p) => p.startsWith('GET /v1/calls/CA') && p.includes('must NOT have additional properties')), 'an undocumented field is caught');
+    assert.ok(result.problems.some((p) => p.startsWith('POST /v1/numbers') && p.includes('dialect must be integer')), 'a wrong type is caught');
+    const refused = s.traffic.find((e) => e.url === '/v1/calls?colour=blue')!;
+    const accepted = new OpenApiChecker(doc).check([{ ...refused, status: 200 }]).problems;
+    assert.ok(accepted.some((p) => p.includes('query colour is not a parameter of this operation') && p.includes('yet was not refused')), 'a request that breaks the document must be refused');
   });
 
   it('kept to /openapi.json in every request and answer above', async () => {
