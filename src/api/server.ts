@@ -6,12 +6,14 @@ import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
 import { ApiError } from './errors.js';
 import { demoRoutes } from './demo/routes.js';
 import { recordingMediaRoute } from './recordings/media-route.js';
+import { registerOpenApi, serveOpenApi } from './openapi.js';
+import { v1Api } from './v1/index.js';
 import { validateRoutes } from './v1/validate.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
   readonly version: string;
-  /** With a store, the Twilio-compatible API is mounted at /2010-04-01 and /api/laml/2010-04-01. */
+  /** With a store, the Twilio-compatible API is mounted at /2010-04-01 and /api/laml/2010-04-01, the native API at /v1. */
   readonly store?: Store;
   /** Serves recordings' audio at their media URLs when given. */
   readonly recordings?: { readonly store: Store; readonly dataDir: string };
@@ -48,11 +50,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     reply.status(404).send(new ApiError(404, 20404, `The requested resource ${request.url} was not found`).toJSON()),
   );
 
+  // Before any route: the OpenAPI document is gathered from the routes as they register.
+  await registerOpenApi(app, deps.version);
+  serveOpenApi(app);
+
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
   await app.register(validateRoutes, { prefix: '/v1' });
   await app.register(demoRoutes, { prefix: '/demo' });
   if (deps.store) {
     for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base });
+    await app.register(v1Api, { prefix: '/v1', store: deps.store });
   }
   if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);
   return app;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import type { ApiKeysTable, Database } from './schema.js';
 import { newSid } from './sid.js';
@@ -82,6 +83,11 @@ export class ApiKeysRepo {
     if (patch.friendlyName !== undefined) set.friendly_name = patch.friendlyName;
     await this.db.updateTable('api_keys').set(set).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
     return this.get(accountSid, sid);
+  }
+
+  /** Any column but the secret's hash filtered or sorted, by offset, with the total (the native v1 API). */
+  query(accountSid: string, query: ListQuery<Omit<ApiKeysTable, 'secret_hash'>>): Promise<ListResult<ApiKey>> {
+    return runListQuery(this.db, 'api_keys', accountSid, query, toKey);
   }
 
   async remove(accountSid: string, sid: string): Promise<boolean> {

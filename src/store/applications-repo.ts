@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import { DEFAULT_WEBHOOKS, webhookColumns, webhookSettings, type WebhookSettings } from './numbers-repo.js';
 import type { ApplicationsTable, Database } from './schema.js';
@@ -69,6 +70,11 @@ export class ApplicationsRepo {
     if (patch.messageStatusCallback !== undefined) set.message_status_callback = patch.messageStatusCallback;
     await this.db.updateTable('applications').set(set).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
     return this.get(accountSid, sid);
+  }
+
+  /** Any column filtered, any column sorted, by offset, with the total (the native v1 API). */
+  query(accountSid: string, query: ListQuery<ApplicationsTable>): Promise<ListResult<Application>> {
+    return runListQuery(this.db, 'applications', accountSid, query, toApplication);
   }
 
   async remove(accountSid: string, sid: string): Promise<boolean> {

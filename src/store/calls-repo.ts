@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import type { CallDirection, CallsTable, CallStatus, Database } from './schema.js';
 import { newSid } from './sid.js';
@@ -172,6 +173,11 @@ export class CallsRepo {
     );
     const rows = await q.orderBy('date_created', 'asc').orderBy('sid', 'asc').limit(page.limit).execute();
     return rows.reverse().map(toCall);
+  }
+
+  /** Any column filtered, any column sorted, by offset, with the total (the native v1 API). */
+  query(accountSid: string, query: ListQuery<CallsTable>): Promise<ListResult<Call>> {
+    return runListQuery(this.db, 'calls', accountSid, query, toCall);
   }
 
   async remove(sid: string, accountSid: string): Promise<boolean> {

@@ -61,4 +61,6 @@ export type { Message, MessageFilter, NewMessage } from './messages-repo.js';
 export { IDEMPOTENCY_WINDOW_MS, type IdempotencyKeyRef, type Reservation } from './idempotency-repo.js';
 export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMethod } from './schema.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
+export type { FilterValue, ListQuery, ListResult } from './list-query.js';
+export type { CallsTable, MessagesTable, PhoneNumbersTable, ApplicationsTable, ApiKeysTable } from './schema.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

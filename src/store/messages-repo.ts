@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { CallCursor, PageQuery } from './calls-repo.js';
+import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import type { Database, MessageDirection, MessagesTable, MessageStatus } from './schema.js';
 import { newSid } from './sid.js';
@@ -125,6 +126,11 @@ export class MessagesRepo {
     let ordered = q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(page.limit);
     if (after === undefined && page.offset) ordered = ordered.offset(page.offset);
     return (await ordered.execute()).map(toMessage);
+  }
+
+  /** Any column filtered, any column sorted, by offset, with the total (the native v1 API). */
+  query(accountSid: string, query: ListQuery<MessagesTable>): Promise<ListResult<Message>> {
+    return runListQuery(this.db, 'messages', accountSid, query, toMessage);
   }
 
   async remove(accountSid: string, sid: string): Promise<boolean> {

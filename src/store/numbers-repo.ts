@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import type { Database, Dialect, HttpMethod, PhoneNumbersTable } from './schema.js';
 import { newSid } from './sid.js';
@@ -155,6 +156,11 @@ export class NumbersRepo {
     if (patch.smsApplicationSid !== undefined) set.sms_application_sid = patch.smsApplicationSid;
     await this.db.updateTable('phone_numbers').set(set).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
     return this.get(accountSid, sid);
+  }
+
+  /** Any column filtered, any column sorted, by offset, with the total (the native v1 API). */
+  query(accountSid: string, query: ListQuery<PhoneNumbersTable>): Promise<ListResult<PhoneNumber>> {
+    return runListQuery(this.db, 'phone_numbers', accountSid, query, toNumber);
   }
 
   /** Removes by SID or by the number itself; answers whether anything was removed. */

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { restError, startCompatServer, type CompatServer } from './compat-support.js';
+import { assertConformance, restError, startCompatServer, type CompatServer } from './compat-support.js';
 
 describe('Twilio-compatible API: calls and messages (official twilio client)', () => {
   let s: CompatServer;
@@ -173,6 +173,9 @@ describe('Twilio-compatible API: calls and messages (official twilio client)', (
     assert.equal(body.num_media, '1');
     assert.equal(Object.keys(body).length, 20);
   });
+  it('kept to /openapi.json in every request and answer above', async () => {
+    await assertConformance(s);
+  });
 });
 
 describe('Twilio-compatible API: the SignalWire mount with a project UUID', () => {
@@ -206,5 +209,8 @@ describe('Twilio-compatible API: the SignalWire mount with a project UUID', () =
     const res = await s.request('GET', `/2010-04-01/Accounts/${project}/Calls.json`, { auth: [project, 'PTsecret-token'] });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { calls: unknown[] }).calls.length, 3);
+  });
+  it('kept to /openapi.json in every request and answer above', async () => {
+    await assertConformance(s);
   });
 });

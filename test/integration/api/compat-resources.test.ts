@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { restError, startCompatServer, type CompatServer } from './compat-support.js';
+import { assertConformance, restError, startCompatServer, type CompatServer } from './compat-support.js';
 
 const RFC2822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
 
@@ -165,5 +165,8 @@ describe('Twilio-compatible API: accounts, numbers, applications, keys (official
     const broken = await s.request('POST', `/2010-04-01/Accounts/${s.account.sid}/Applications.json`, { body: '{', headers: { 'content-type': 'application/json' } });
     assert.equal(broken.status, 400);
     assert.equal(((await broken.json()) as { code: number }).code, 20001);
+  });
+  it('kept to /openapi.json in every request and answer above', async () => {
+    await assertConformance(s);
   });
 });

@@ -3,13 +3,20 @@ import { pino } from 'pino';
 import twilio from 'twilio';
 import { buildServer } from '../../../src/api/server.js';
 import { openStore, type Account, type Store } from '../../../src/store/index.js';
+import { checkTraffic, type Conformance } from '../../support/openapi-conformance.js';
+import { startRecordingProxy, type Exchange } from '../../support/recording-proxy.js';
 
 // Region and edge settings would rewrite 127.0.0.1 into a twilio.com host name (rest-api.md §2.1).
 delete process.env.TWILIO_REGION;
 delete process.env.TWILIO_EDGE;
 
 export interface CompatServer {
+  /** Where clients connect: a recording proxy in front of the server, so every exchange can be checked against /openapi.json. */
   readonly base: string;
+  /** Every request made through `base` and its answer. */
+  readonly traffic: readonly Exchange[];
+  /** The recorded traffic checked against the server's own /openapi.json. */
+  conformance(): Promise<Conformance>;
   readonly store: Store;
   readonly account: Account;
   /** A second account, to show that one never sees the other's resources. */
@@ -27,9 +34,13 @@ export async function startCompatServer(): Promise<CompatServer> {
   const other = await store.accounts.create({ friendlyName: 'Someone else' });
   const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const direct = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const proxy = await startRecordingProxy(direct);
+  const base = proxy.base;
   return {
     base,
+    traffic: proxy.exchanges,
+    conformance: () => checkTraffic(direct, proxy.exchanges),
     store,
     account,
     other,
@@ -53,6 +64,7 @@ export async function startCompatServer(): Promise<CompatServer> {
       return fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     },
     async close() {
+      await proxy.close();
       await app.close();
       await store.close();
     },
@@ -67,4 +79,17 @@ export async function restError(promise: Promise<unknown>): Promise<{ status: nu
     return error as { status: number; code?: number; message: string; moreInfo?: string };
   }
   throw new Error('expected the request to fail');
+}
+
+/** Asserts that all traffic so far kept to /openapi.json, and that some of it was checked. */
+export async function assertConformance(s: CompatServer): Promise<void> {
+  const result = await s.conformance();
+  // Unknown paths must be 404s; the document itself is the one path it leaves out.
+  const strayed = result.undocumented.filter((e) => e.status !== 404 && e.url !== '/openapi.json');
+  if (result.problems.length > 0 || strayed.length > 0) {
+    throw new Error(
+      [`${result.problems.length} exchanges break /openapi.json:`, ...result.problems, ...strayed.map((e) => `undocumented ${e.method} ${e.url} answered ${e.status}`)].join('\n'),
+    );
+  }
+  if (result.checked === 0) throw new Error('no traffic was checked');
 }

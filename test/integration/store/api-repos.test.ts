@@ -23,6 +23,42 @@ function apiReposSuite(open: () => Promise<Store>): void {
     }
   });
 
+  it('lists any account table by offset with column filters (null included), a sort column and the total', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const b = await store.accounts.create();
+      const sids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const c = await store.calls.create({ accountSid: a.sid, from: `+1555000000${i % 3}`, to: '+15559990000', direction: 'inbound', ...(i >= 5 ? { parentCallSid: 'CAparent' } : {}) });
+        if (i < 3) await store.calls.update(c.sid, { status: 'completed', duration: 10 * (3 - i) });
+        sids.push(c.sid);
+      }
+      await store.calls.create({ accountSid: b.sid, from: '+15550000000', to: '+15559990000', direction: 'inbound' });
+      const all = await store.calls.query(a.sid, { filters: [], sort: { column: 'sid', direction: 'asc' }, offset: 0, limit: 100 });
+      assert.equal(all.total, 7);
+      assert.deepEqual(all.rows.map((c) => c.sid), [...sids].sort());
+      const page = await store.calls.query(a.sid, { filters: [], sort: { column: 'sid', direction: 'desc' }, offset: 2, limit: 3 });
+      assert.equal(page.total, 7);
+      assert.deepEqual(page.rows.map((c) => c.sid), [...sids].sort().reverse().slice(2, 5));
+      const from = await store.calls.query(a.sid, { filters: [{ column: 'from', value: '+15550000000' }, { column: 'status', value: 'completed' }], sort: { column: 'date_created', direction: 'asc' }, offset: 0, limit: 10 });
+      assert.deepEqual(from.rows.map((c) => c.sid), [sids[0]]);
+      const byDuration = await store.calls.query(a.sid, { filters: [{ column: 'status', value: 'completed' }], sort: { column: 'duration', direction: 'asc' }, offset: 0, limit: 10 });
+      assert.deepEqual(byDuration.rows.map((c) => c.duration), [10, 20, 30]);
+      assert.equal((await store.calls.query(a.sid, { filters: [{ column: 'duration', value: 20 }], sort: { column: 'sid', direction: 'asc' }, offset: 0, limit: 10 })).total, 1);
+      const orphans = await store.calls.query(a.sid, { filters: [{ column: 'parent_call_sid', value: null }], sort: { column: 'sid', direction: 'asc' }, offset: 0, limit: 10 });
+      assert.equal(orphans.total, 5);
+      const past = await store.calls.query(a.sid, { filters: [], sort: { column: 'sid', direction: 'asc' }, offset: 50, limit: 10 });
+      assert.deepEqual(past, { rows: [], total: 7 });
+      await store.numbers.add(a.sid, { phoneNumber: '+15551230001', dialect: 'apifonica' });
+      await store.numbers.add(a.sid, { phoneNumber: '+15551230002' });
+      const apifonica = await store.numbers.query(a.sid, { filters: [{ column: 'dialect', value: 'apifonica' }], sort: { column: 'phone_number', direction: 'asc' }, offset: 0, limit: 10 });
+      assert.deepEqual(apifonica.rows.map((n) => n.phoneNumber), ['+15551230001']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores messages and pages them newest first both ways', async () => {
     const store = await open();
     try {

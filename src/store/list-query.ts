@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** A value a listed column is compared with: text, a number, or null (the column is empty). */
+export type FilterValue = string | number | null;
+
+/**
+ * One page of an account's rows, filtered on columns (all filters must match), sorted
+ * by one column, then by SID in the same direction so that equal values page stably.
+ */
+export interface ListQuery<Row> {
+  readonly filters: readonly { readonly column: keyof Row & string; readonly value: FilterValue }[];
+  readonly sort: { readonly column: keyof Row & string; readonly direction: 'asc' | 'desc' };
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** The rows of a page and how many rows all pages hold. */
+export interface ListResult<T> {
+  readonly rows: T[];
+  readonly total: number;
+}
+
+/** Tables that belong to an account and have a SID key. */
+export type AccountTable = 'calls' | 'messages' | 'phone_numbers' | 'applications' | 'api_keys';
+
+// The columns come from callers' typed field tables, never from a request as such; the
+// query builder is loosened to one row shape so a single function serves every table.
+type Loose = Kysely<Record<AccountTable, Record<string, FilterValue> & { sid: string; account_sid: string }>>;
+
+export async function runListQuery<T extends AccountTable, O>(
+  kysely: Kysely<Database>,
+  table: T,
+  accountSid: string,
+  query: ListQuery<Database[T]>,
+  map: (row: Database[T]) => O,
+): Promise<ListResult<O>> {
+  const db = kysely as unknown as Loose;
+  let base = db.selectFrom(table as AccountTable).where('account_sid', '=', accountSid);
+  for (const { column, value } of query.filters) {
+    const ref = db.dynamic.ref<string>(column);
+    base = value === null ? base.where(ref, 'is', null) : base.where(ref, '=', value);
+  }
+  const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirst();
+  const total = Number(counted?.n ?? 0);
+  if (total === 0 || query.offset >= total) return { rows: [], total };
+  const { column, direction } = query.sort;
+  let q = base.selectAll().orderBy(db.dynamic.ref<string>(column), direction);
+  if (column !== 'sid') q = q.orderBy('sid', direction);
+  const rows = await q.limit(query.limit).offset(query.offset).execute();
+  return { rows: rows.map((r) => map(r as unknown as Database[T])), total };
+}
