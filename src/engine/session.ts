@@ -185,7 +185,15 @@ export class CallSession {
         timeline.append('warning', { code: 12200, message: `<${verb.name}> is not supported yet; skipped`, line: verb.line });
         continue;
       }
-      const ctx: VerbContext = { leg, timeline, documentUrl: url, firstVerb: this.#firstVerb, resolve: (u) => resolveAgainst(url, u) };
+      const ctx: VerbContext = {
+        leg,
+        timeline,
+        documentUrl: url,
+        firstVerb: this.#firstVerb,
+        resolve: (u) => resolveAgainst(url, u),
+        call: this.#call,
+        notify: (u, method, params) => this.#notify(u, method, params),
+      };
       this.#firstVerb = false;
       if (verb.name !== 'Redirect') touched = true;
       const started = performance.now();
@@ -195,6 +203,16 @@ export class CallSession {
       if (outcome.type !== 'continue') return { outcome, touched };
     }
     return { outcome: { type: 'continue' }, touched };
+  }
+
+  /** A signed request about the call whose answer nobody reads; a failure is noted on the timeline. */
+  #notify(url: string, method: 'GET' | 'POST', extra: Readonly<Record<string, string>>): void {
+    const { timeline, webhooks, authToken } = this.#deps;
+    const params = callParams(this.#call, this.#status(), this.#app.dialect, extra);
+    webhooks.fetch({ url, method, params, authToken, expectDocument: false }).then(
+      (response) => timeline.append('callback', { url, method, status: response.status, params }),
+      (err: unknown) => timeline.append('callback-failed', { url, method, code: err instanceof WebhookError ? err.code : 11200, message: (err as Error).message }),
+    );
   }
 
   /** The apology, then the end of the call (§7.1). */

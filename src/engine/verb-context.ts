@@ -1,4 +1,5 @@
 import type { CallLeg } from './call-leg.js';
+import type { CallFacts } from './params.js';
 import type { Timeline } from './timeline.js';
 
 /** What a verb hands back to the session: go on, fetch a new document, or end. */
@@ -22,6 +23,13 @@ export interface VerbContext {
   readonly firstVerb: boolean;
   /** Resolves a possibly relative URL against the document's URL. */
   resolve(url: string): string;
+  /** The call the document runs on (its SIDs name it in stream messages and callbacks). */
+  readonly call?: CallFacts;
+  /**
+   * Sends a signed request to the application about something that happened (a stream's
+   * status callback) with the call's standard parameters plus `params`; nobody waits for it.
+   */
+  notify?(url: string, method: 'GET' | 'POST', params: Readonly<Record<string, string>>): void;
 }
 
 export function resolveAgainst(documentUrl: string, url: string): string {

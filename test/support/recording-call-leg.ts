@@ -13,6 +13,9 @@ import {
   type PlayEnd,
   type Prompt,
   type RecordResult,
+  type StreamEnd,
+  type StreamHandle,
+  type StreamRequest,
 } from '../../src/engine/call-leg.js';
 
 export type LegAction =
@@ -21,7 +24,10 @@ export type LegAction =
   | { readonly type: 'hangup' }
   | { readonly type: 'play'; readonly prompt: Prompt; readonly loop: number }
   | { readonly type: 'digits'; readonly digits: string }
-  | { readonly type: 'collect'; readonly result: CollectResult };
+  | { readonly type: 'collect'; readonly result: CollectResult }
+  | { readonly type: 'stream-start'; readonly request: StreamRequest; readonly streamSid: string }
+  | { readonly type: 'stream-stop'; readonly name: string | undefined; readonly stopped: number }
+  | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string };
 
 export class RecordingCallLeg implements CallLeg {
   readonly actions: LegAction[] = [];
@@ -52,6 +58,17 @@ export class RecordingCallLeg implements CallLeg {
 
   #hangupAfter = Infinity;
 
+  /** How `<Connect><Stream>` ends (default: the application closes the WebSocket). */
+  connectEndsWith(end: Omit<StreamEnd, 'streamSid'>): this {
+    this.#connectEnd = end;
+    return this;
+  }
+
+  /** Forks started and not stopped. */
+  readonly #forks = new Map<string, { handle: StreamHandle; end: (end: StreamEnd) => void }>();
+  #connectEnd: Omit<StreamEnd, 'streamSid'> = { reason: 'closed-by-application' };
+  #streams = 0;
+
   #check(): void {
     if (this.#over) throw new CallEndedError(this.#over);
   }
@@ -60,6 +77,8 @@ export class RecordingCallLeg implements CallLeg {
     if (this.#over) return;
     this.#over = end;
     this.#end(end);
+    for (const [sid, fork] of this.#forks) fork.end({ streamSid: sid, reason: 'call-ended' });
+    this.#forks.clear();
   }
 
   async answer(): Promise<void> {
@@ -123,6 +142,37 @@ export class RecordingCallLeg implements CallLeg {
     this.#buffer = '';
     this.actions.push({ type: 'collect', result });
     return result;
+  }
+
+  async startStream(request: StreamRequest): Promise<StreamHandle> {
+    this.#check();
+    const streamSid = `MZ${String(++this.#streams).padStart(32, '0')}`;
+    let end!: (end: StreamEnd) => void;
+    const ended = new Promise<StreamEnd>((resolve) => (end = resolve));
+    const handle: StreamHandle = { streamSid, ...(request.name === undefined ? {} : { name: request.name }), started: Promise.resolve(true), ended };
+    this.#forks.set(streamSid, { handle, end });
+    this.actions.push({ type: 'stream-start', request, streamSid });
+    return handle;
+  }
+
+  async stopStream(name?: string): Promise<number> {
+    let stopped = 0;
+    for (const [sid, fork] of [...this.#forks]) {
+      if (name !== undefined && fork.handle.name !== name && sid !== name) continue;
+      this.#forks.delete(sid);
+      fork.end({ streamSid: sid, reason: 'stopped' });
+      stopped++;
+    }
+    this.actions.push({ type: 'stream-stop', name, stopped });
+    return stopped;
+  }
+
+  async connectStream(request: StreamRequest, events: { started?(streamSid: string): void } = {}): Promise<StreamEnd> {
+    this.#check();
+    const streamSid = `MZ${String(++this.#streams).padStart(32, '0')}`;
+    this.actions.push({ type: 'stream-connect', request, streamSid });
+    if (this.#connectEnd.reason !== 'failed') events.started?.(streamSid);
+    return { streamSid, ...this.#connectEnd };
   }
 
   async record(): Promise<RecordResult> {

@@ -1,5 +1,6 @@
 import type { TwimlVerb } from '../../xml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
+import { connect } from './connect.js';
 import { gather } from './gather.js';
 import { hangup } from './hangup.js';
 import { pause } from './pause.js';
@@ -7,6 +8,8 @@ import { play } from './play.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
+import { start } from './start.js';
+import { stop } from './stop.js';
 
 type Handler<N extends TwimlVerb['name']> = (verb: Extract<TwimlVerb, { name: N }>, ctx: VerbContext) => Promise<VerbOutcome>;
 
@@ -19,4 +22,7 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Hangup: hangup,
   Reject: reject,
   Redirect: redirect,
+  Start: start,
+  Stop: stop,
+  Connect: connect,
 };
