@@ -37,6 +37,13 @@ export interface BaresipOptions {
   readonly register?: { readonly aor: string; readonly password: string; readonly regint?: number };
   /** Kill baresip this long after the start whatever happens; default 30 s. */
   readonly killAfterMs?: number;
+  /**
+   * Dump each call's audio to WAV files in this folder (the `sndfile` module):
+   * `dump-<time>-dec.wav` is what baresip heard, `-enc.wav` what it sent.
+   */
+  readonly dumpAudioTo?: string;
+  /** Load the `menu` module, which carries the `dial` command (to call out). */
+  readonly canDial?: boolean;
 }
 
 /** One event from ctrl_tcp, with the time it arrived (ms, `performance.now()`). */
@@ -154,7 +161,9 @@ export class Baresip {
         `module_path      ${BARESIP_MODULES}`,
         'module           g711.so',
         'module           aufile.so',
+        ...(options.dumpAudioTo === undefined ? [] : ['module           sndfile.so', `snd_path         ${options.dumpAudioTo}`]),
         'module_app       account.so',
+        ...(options.canDial === true ? ['module_app       menu.so'] : []),
         'module_app       ctrl_tcp.so',
         `ctrl_tcp_listen  127.0.0.1:${ctrlPort}`,
         '',
