@@ -155,6 +155,23 @@ describe('media streams (WebSocket in the worker)', { timeout: 60_000 }, () => {
     await b.close();
   });
 
+  it('a PCMA call still streams µ-law', async () => {
+    const a = await host.createLeg({ codec: 'PCMA' });
+    const b = await host.createLeg({ codec: 'PCMA', remote: a.local });
+    await a.setRemote(b.local);
+    const n = agent.connections.length;
+    await b.startStream({ streamId: 'MZ' + '7'.repeat(32), url: agent.url(), tracks: 'inbound', bidirectional: false, start: START });
+    const ws = await agent.connection(n);
+    await ws.until((m) => m.some((x) => x.event === 'start'));
+    await a.playAndWait({ kind: 'tone', frequencies: [1000], durationMs: 400 });
+    await b.close();
+    await ws.closed;
+    const tone = loudFrames(ws.audio('inbound'));
+    assert.ok(tone.length >= 160 * 15, `${tone.length / 160} loud frames`);
+    assert.ok(powerAt(tone, 1000) > 0.8 * meanSquare(tone), 'decoded as µ-law, the frames are the 1 kHz tone');
+    await a.close();
+  });
+
   it('a stream that cannot connect ends as failed; a bad URL is refused; the leg goes on', async () => {
     const [a, b] = await pair();
     const ended = nextEvent(b, 'streamended', 10_000);
