@@ -105,6 +105,41 @@ export interface DialResult {
   readonly callerHungUp?: boolean;
 }
 
+/** A media stream: the call's audio over a WebSocket in Twilio's Media Streams protocol. */
+export interface StreamRequest {
+  /** `ws://` or `wss://`. */
+  readonly url: string;
+  /** `<Stream name>`: what `<Stop><Stream name>` finds it by. */
+  readonly name?: string;
+  /** Which audio to send (a bidirectional stream sends the inbound track only). */
+  readonly track: 'inbound_track' | 'outbound_track' | 'both_tracks';
+  /** `<Parameter>`s, sent in the `start` message. */
+  readonly customParameters: Readonly<Record<string, string>>;
+  /** The call, as the `start` and `stop` messages name it. */
+  readonly callSid: string;
+  readonly accountSid: string;
+}
+
+export interface StreamEnd {
+  /** The stream's SID (`MZ…`), the `streamSid` of its messages. */
+  readonly streamSid: string;
+  /** `stopped` by `<Stop>`; the application closed the WebSocket; the call ended; it failed (never connected or broke). */
+  readonly reason: 'stopped' | 'closed-by-application' | 'call-ended' | 'failed';
+  /** Why it failed or closed, in words. */
+  readonly error?: string;
+  /** Twilio's error code of a failure (31901 timeout, 31902 refused, 31910 TLS, 31920 handshake, 31924 protocol). */
+  readonly errorCode?: number;
+}
+
+/** A stream started with `startStream`: it runs beside the document. */
+export interface StreamHandle {
+  readonly streamSid: string;
+  readonly name?: string;
+  /** True once the WebSocket is open (`connected` and `start` sent); false when it never opened. */
+  readonly started: Promise<boolean>;
+  readonly ended: Promise<StreamEnd>;
+}
+
 export interface CallLeg {
   /** Answers if not answered yet (SEM-A1: the first verb needing media answers). */
   answer(): Promise<void>;
@@ -123,6 +158,16 @@ export interface CallLeg {
   dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult>;
   /** Resolves when the far end hangs up (or the call ends any way). */
   readonly ended: Promise<CallEnd>;
+  /** `<Start><Stream>`: forks the call's audio to a WebSocket; resolves once it is under way (the document goes on). */
+  startStream(request: StreamRequest): Promise<StreamHandle>;
+  /** `<Stop><Stream>`: stops the forks of that name or SID (all forks without one); resolves with how many were running. */
+  stopStream(name?: string): Promise<number>;
+  /**
+   * `<Connect><Stream>`: a bidirectional stream; what the application sends is played
+   * to the caller. Resolves when the WebSocket closes or fails; rejects with
+   * `CallEndedError` when the call ends first.
+   */
+  connectStream(request: StreamRequest, events?: { started?(streamSid: string): void }): Promise<StreamEnd>;
 }
 
 export interface CallEnd {

@@ -252,6 +252,7 @@ export class CallSession {
         ...(this.#deps.recordings ? { recordings: this.#deps.recordings } : {}),
         call: this.#call,
         ...(this.#deps.messages ? { messages: this.#deps.messages } : {}),
+        notify: (u, method, params) => this.#notify(u, method, params),
       };
       this.#firstVerb = false;
       if (!REDIRECTS.has(verb.name)) touched = true;
@@ -284,6 +285,16 @@ export class CallSession {
         if (failure.code !== 11770) timeline.append('warning', { code: failure.code, url: failure.url, message: `the answer to ${request.url} is not run: ${failure.reason}` });
         return undefined;
       }),
+    );
+  }
+
+  /** A signed request about the call whose answer nobody reads; a failure is noted on the timeline. */
+  #notify(url: string, method: 'GET' | 'POST', extra: Readonly<Record<string, string>>): void {
+    const { timeline, webhooks, authToken } = this.#deps;
+    const params = callParams(this.#call, this.#status(), this.#app.dialect, extra);
+    webhooks.fetch({ url, method, params, authToken, expectDocument: false }).then(
+      (response) => timeline.append('callback', { url, method, status: response.status, params }),
+      (err: unknown) => timeline.append('callback-failed', { url, method, code: err instanceof WebhookError ? err.code : 11200, message: (err as Error).message }),
     );
   }
 

@@ -50,6 +50,11 @@ export interface VerbContext {
   readonly call: CallFacts;
   /** Where messages sent during the call are queued; without it, message verbs are skipped. */
   readonly messages?: MessageOutbox;
+  /**
+   * Sends a signed request to the application about something that happened (a stream's
+   * status callback) with the call's standard parameters plus `params`; nobody waits for it.
+   */
+  notify?(url: string, method: 'GET' | 'POST', params: Readonly<Record<string, string>>): void;
 }
 
 export function resolveAgainst(documentUrl: string, url: string): string {

@@ -55,6 +55,9 @@ import {
   type RemoteEndpoint,
   type ResultOf,
   type SilenceSpec,
+  type StartStreamCommand,
+  type StreamCounts,
+  type StreamEndReason,
   type ToneSpec,
   type TransportAddress,
   type WorkerOutbound,
@@ -117,7 +120,14 @@ export type MediaLegEvents = {
   workerclose: [error: MediaWorkerDiedError];
   /** The leg is gone, whatever the cause; `stats` when the worker could report them. */
   close: [reason: MediaLegCloseReason, stats: LegStats | null];
+  /** A media stream's WebSocket opened (`connected` and `start` went out). */
+  streamstarted: [streamId: string];
+  /** A media stream ended; `message` says why when it failed or the application closed it. */
+  streamended: [streamId: string, reason: StreamEndReason, counts: StreamCounts, message: string | undefined];
 };
+
+/** A media stream to open on a leg (see `StartStreamCommand`). */
+export type StreamOptions = Omit<StartStreamCommand, 'type' | 'legId'>;
 
 export type MediaHostEvents = {
   /** A worker exited unexpectedly; its legs are closed. */
@@ -625,6 +635,22 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
     return this.#request<'stats'>({ type: 'stats', legId: this.id });
   }
 
+  /**
+   * Opens a media stream: the worker connects to `url` and streams this leg's
+   * audio in Twilio's Media Streams protocol. Resolves once the worker took
+   * it; `streamstarted` follows when the WebSocket is open and `streamended`
+   * when it ends (a stream that cannot connect ends as `failed`).
+   */
+  async startStream(options: StreamOptions): Promise<void> {
+    await this.#request<'startStream'>({ type: 'startStream', legId: this.id, ...options });
+  }
+
+  /** Stops a stream (`stop` is sent, the WebSocket closed); resolves with false when it had already ended. */
+  async stopStream(streamId: string): Promise<boolean> {
+    const result = await this.#request<'stopStream'>({ type: 'stopStream', legId: this.id, streamId });
+    return result.stopped;
+  }
+
   /** Starts keeping received audio (decoded, 8 kHz) for up to `maxMs`. */
   captureStart(maxMs?: number): Promise<void> {
     return this.#void(
@@ -707,6 +733,12 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
         this.#finish(event.reason, event.stats);
         return;
       case 'legCreated':
+        return;
+      case 'streamStarted':
+        this.safeEmit('streamstarted', event.streamId);
+        return;
+      case 'streamEnded':
+        this.safeEmit('streamended', event.streamId, event.reason, event.counts, event.message);
         return;
     }
   }

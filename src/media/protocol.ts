@@ -265,6 +265,49 @@ export interface WorkerStatsCommand {
   readonly collectGarbage?: boolean;
 }
 
+/**
+ * Which audio a media stream carries to its WebSocket: what the leg receives
+ * (`inbound`, the caller's voice), what it sends (`outbound`), or both, each
+ * as its own track.
+ */
+export type StreamTracks = 'inbound' | 'outbound' | 'both';
+
+/**
+ * Opens a WebSocket from the worker and streams the leg's audio over it in
+ * Twilio's Media Streams protocol: `connected`, `start`, one `media` message
+ * per track per 20 ms (base64 µ-law whatever the leg's codec), `dtmf` for each
+ * digit received, `stop` when stopped. A `bidirectional` stream also plays
+ * the `media` the application sends (queued in order, before any bridge and
+ * after playbacks), answers its `mark`s once the audio before them has played,
+ * and empties the queue on `clear`. The reply comes at once; `streamStarted`
+ * follows once the WebSocket is open, `streamEnded` when it is over.
+ */
+export interface StartStreamCommand {
+  readonly type: 'startStream';
+  readonly legId: string;
+  /** The stream's SID (`MZ…`), sent as `streamSid`; names it in `stopStream` and the events. */
+  readonly streamId: string;
+  /** `ws://` or `wss://`. */
+  readonly url: string;
+  readonly tracks: StreamTracks;
+  readonly bidirectional: boolean;
+  /** What the `start` message says about the call. */
+  readonly start: {
+    readonly accountSid: string;
+    readonly callSid: string;
+    readonly customParameters: Readonly<Record<string, string>>;
+  };
+  /** Give up opening the WebSocket after this long (default 10 s). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Sends `stop` and closes the stream's WebSocket. */
+export interface StopStreamCommand {
+  readonly type: 'stopStream';
+  readonly legId: string;
+  readonly streamId: string;
+}
+
 /** Close every leg (RTCP BYE) before the worker is terminated. */
 export interface ShutdownCommand {
   readonly type: 'shutdown';
@@ -287,7 +330,9 @@ export type MediaCommand =
   | CaptureStartCommand
   | CaptureStopCommand
   | WorkerStatsCommand
-  | ShutdownCommand;
+  | ShutdownCommand
+  | StartStreamCommand
+  | StopStreamCommand;
 
 export type MediaCommandType = MediaCommand['type'];
 
@@ -424,6 +469,8 @@ export interface MediaResults {
   captureStop: CapturedAudio;
   workerStats: WorkerStats;
   shutdown: null;
+  startStream: { readonly streamId: string };
+  stopStream: { readonly stopped: boolean };
 }
 
 export type ResultOf<T extends MediaCommandType> = MediaResults[T];
@@ -512,7 +559,40 @@ export interface MediaErrorEvent {
   readonly message: string;
 }
 
+/** A stream's WebSocket is open; `connected` and `start` went out. */
+export interface StreamStartedEvent {
+  readonly type: 'streamStarted';
+  readonly legId: string;
+  readonly streamId: string;
+}
+
+/**
+ * Why a stream ended: `stopStream`; the application closed the WebSocket;
+ * the leg closed (the call ended; `stop` was sent); or it failed (could not
+ * connect, or the connection broke), with a message.
+ */
+export type StreamEndReason = 'stopped' | 'remote-closed' | 'leg-closed' | 'failed';
+
+export interface StreamEndedEvent {
+  readonly type: 'streamEnded';
+  readonly legId: string;
+  readonly streamId: string;
+  readonly reason: StreamEndReason;
+  readonly message?: string;
+  /** Media messages sent and received, marks echoed, frames dropped because the WebSocket fell behind. */
+  readonly counts: StreamCounts;
+}
+
+export interface StreamCounts {
+  readonly mediaSent: number;
+  readonly mediaReceived: number;
+  readonly marksEchoed: number;
+  readonly framesDropped: number;
+}
+
 export type MediaEvent =
+  | StreamStartedEvent
+  | StreamEndedEvent
   | LegCreatedEvent
   | PlayStartedEvent
   | PlayEndedEvent
@@ -546,6 +626,7 @@ export type MediaEventType = MediaEvent['type'];
  * - `cross-worker-bridge`: the two legs live in different workers.
  * - `not-capturing`: `captureStop` without `captureStart`.
  * - `socket-error`: a leg's socket reported an error (events only).
+ * - `stream-not-found`: no stream with that id on the leg.
  * - `internal`: a bug; the message says more.
  */
 export type MediaErrorCode =
@@ -564,6 +645,7 @@ export type MediaErrorCode =
   | 'cross-worker-bridge'
   | 'not-capturing'
   | 'socket-error'
+  | 'stream-not-found'
   | 'internal';
 
 export interface WireError {

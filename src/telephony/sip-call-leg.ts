@@ -4,10 +4,11 @@
  * cache, audio URLs through the HTTP cache) played on the media leg; digits from RFC
  * 4733, SIP INFO and in-band detection arrive merged on the media leg's `digit` event.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AudioUrlCache } from './audio-url-cache.js';
+import { streamErrorCode } from './stream-errors.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
-import type { RecordingInfo, RecordStopReason } from '../media/protocol.js';
+import type { RecordingInfo, RecordStopReason, StreamCounts, StreamEndReason } from '../media/protocol.js';
 import type { IncomingInvite, InviteSession } from '../sip/ua/index.js';
 import type { TextToSpeech } from '../tts/index.js';
 import type { Dialer } from './dialer.js';
@@ -26,10 +27,20 @@ import {
   type Prompt,
   type RecordOptions,
   type RecordResult,
+  type StreamEnd,
+  type StreamHandle,
+  type StreamRequest,
 } from '../engine/call-leg.js';
 
 /** The beep before a recording: 1 kHz for half a second at −10 dBm0. */
 const BEEP = { kind: 'tone', frequencies: [1000], durationMs: 500 } as const;
+
+const STREAM_END_REASONS: Readonly<Record<StreamEndReason, StreamEnd['reason']>> = {
+  stopped: 'stopped',
+  'remote-closed': 'closed-by-application',
+  'leg-closed': 'call-ended',
+  failed: 'failed',
+};
 
 export interface SipCallLegDeps {
   readonly invite: IncomingInvite;
@@ -61,6 +72,8 @@ export class SipCallLeg implements CallLeg {
   #answeredAt: number | undefined;
   #answering: Promise<void> | undefined;
   readonly #digits: Digit[] = [];
+  /** Forks started by `<Start><Stream>` and not ended, by SID. */
+  readonly #forks = new Map<string, StreamHandle>();
   #digitWaiter: (() => void) | undefined;
 
   constructor(deps: SipCallLegDeps) {
@@ -249,6 +262,93 @@ export class SipCallLeg implements CallLeg {
       this.#digitWaiter = waiter;
       signal?.addEventListener('abort', abort, { once: true });
     });
+  }
+
+  async startStream(request: StreamRequest): Promise<StreamHandle> {
+    this.#check();
+    const handle = await this.#openStream(request, false);
+    this.#forks.set(handle.streamSid, handle);
+    void handle.ended.then(() => this.#forks.delete(handle.streamSid));
+    return handle;
+  }
+
+  async stopStream(name?: string): Promise<number> {
+    let stopped = 0;
+    for (const handle of [...this.#forks.values()]) {
+      if (name !== undefined && handle.name !== name && handle.streamSid !== name) continue;
+      this.#forks.delete(handle.streamSid);
+      if (await this.#deps.media.stopStream(handle.streamSid).catch(() => false)) stopped++;
+    }
+    return stopped;
+  }
+
+  async connectStream(request: StreamRequest, events: { started?(streamSid: string): void } = {}): Promise<StreamEnd> {
+    this.#check();
+    // Digits pressed while connected go to the application over the stream, not to a later <Gather>.
+    const digitsBefore = this.#digits.length;
+    const handle = await this.#openStream({ ...request, track: 'inbound_track' }, true);
+    void handle.started.then((opened) => opened && events.started?.(handle.streamSid));
+    const end = await Promise.race([handle.ended, this.ended.then(() => undefined)]);
+    this.#digits.length = Math.min(this.#digits.length, digitsBefore);
+    if (end === undefined) {
+      await this.#deps.media.stopStream(handle.streamSid).catch(() => undefined);
+      this.#check();
+    }
+    return end!;
+  }
+
+  /** Asks the media leg for a stream and follows its events until it ends. */
+  async #openStream(request: StreamRequest, bidirectional: boolean): Promise<StreamHandle> {
+    const media = this.#deps.media;
+    const streamSid = `MZ${randomBytes(16).toString('hex')}`;
+    let resolveStarted!: (opened: boolean) => void;
+    let resolveEnded!: (end: StreamEnd) => void;
+    const started = new Promise<boolean>((resolve) => (resolveStarted = resolve));
+    const ended = new Promise<StreamEnd>((resolve) => (resolveEnded = resolve));
+    const onStarted = (id: string): void => {
+      if (id !== streamSid) return;
+      this.#deps.note('stream', { event: 'started', streamSid, name: request.name ?? null, url: request.url });
+      resolveStarted(true);
+    };
+    const onEnded = (id: string, reason: StreamEndReason, counts: StreamCounts, message: string | undefined): void => {
+      if (id !== streamSid) return;
+      cleanup();
+      const end: StreamEnd = {
+        streamSid,
+        reason: STREAM_END_REASONS[reason],
+        ...(message === undefined ? {} : { error: message }),
+        ...(reason === 'failed' ? { errorCode: streamErrorCode(message) } : {}),
+      };
+      this.#deps.note('stream', { event: 'ended', streamSid, reason: end.reason, error: end.error ?? null, code: end.errorCode ?? null, ...counts });
+      resolveStarted(false);
+      resolveEnded(end);
+    };
+    const onClose = (): void => {
+      cleanup();
+      resolveStarted(false);
+      resolveEnded({ streamSid, reason: 'call-ended' });
+    };
+    const cleanup = (): void => {
+      media.off('streamstarted', onStarted);
+      media.off('streamended', onEnded);
+      media.off('close', onClose);
+    };
+    media.on('streamstarted', onStarted);
+    media.on('streamended', onEnded);
+    media.on('close', onClose);
+    try {
+      await media.startStream({
+        streamId: streamSid,
+        url: request.url,
+        tracks: request.track === 'both_tracks' ? 'both' : request.track === 'outbound_track' ? 'outbound' : 'inbound',
+        bidirectional,
+        start: { accountSid: request.accountSid, callSid: request.callSid, customParameters: request.customParameters },
+      });
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+    return { streamSid, ...(request.name === undefined ? {} : { name: request.name }), started, ended };
   }
 
   /**

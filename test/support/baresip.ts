@@ -37,6 +37,11 @@ export interface BaresipOptions {
   readonly register?: { readonly aor: string; readonly password: string; readonly regint?: number };
   /** Kill baresip this long after the start whatever happens; default 30 s. */
   readonly killAfterMs?: number;
+  /**
+   * Dump each call's audio to WAV files in this folder (the `sndfile` module):
+   * `dump-<time>-dec.wav` is what baresip heard, `-enc.wav` what it sent.
+   */
+  readonly dumpAudioTo?: string;
   /** Load the `menu` module: the `dial`, `hangup` and `sndcode` (send a DTMF digit) commands, to place calls. */
   readonly commands?: boolean;
 }
@@ -156,6 +161,7 @@ export class Baresip {
         `module_path      ${BARESIP_MODULES}`,
         'module           g711.so',
         'module           aufile.so',
+        ...(options.dumpAudioTo === undefined ? [] : ['module           sndfile.so', `snd_path         ${options.dumpAudioTo}`]),
         'module_app       account.so',
         ...(options.commands ? ['module_app       menu.so'] : []),
         'module_app       ctrl_tcp.so',

@@ -16,6 +16,9 @@ import {
   type Prompt,
   type RecordOptions,
   type RecordResult,
+  type StreamEnd,
+  type StreamHandle,
+  type StreamRequest,
 } from '../../src/engine/call-leg.js';
 
 export type LegAction =
@@ -26,7 +29,10 @@ export type LegAction =
   | { readonly type: 'digits'; readonly digits: string }
   | { readonly type: 'collect'; readonly result: CollectResult }
   | { readonly type: 'dial'; readonly targets: readonly DialTarget[]; readonly options: DialOptions }
-  | { readonly type: 'record'; readonly options: RecordOptions };
+  | { readonly type: 'record'; readonly options: RecordOptions }
+  | { readonly type: 'stream-start'; readonly request: StreamRequest; readonly streamSid: string }
+  | { readonly type: 'stream-stop'; readonly name: string | undefined; readonly stopped: number }
+  | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string };
 
 /** What a scripted recording yields; the file is the one the engine asked for. */
 export type ScriptedRecording = Omit<RecordResult, 'file'>;
@@ -67,6 +73,17 @@ export class RecordingCallLeg implements CallLeg {
     return this;
   }
 
+  /** How `<Connect><Stream>` ends (default: the application closes the WebSocket). */
+  connectEndsWith(end: Omit<StreamEnd, 'streamSid'>): this {
+    this.#connectEnd = end;
+    return this;
+  }
+
+  /** Forks started and not stopped. */
+  readonly #forks = new Map<string, { handle: StreamHandle; end: (end: StreamEnd) => void }>();
+  #connectEnd: Omit<StreamEnd, 'streamSid'> = { reason: 'closed-by-application' };
+  #streams = 0;
+
   #check(): void {
     if (this.#over) throw new CallEndedError(this.#over);
   }
@@ -75,6 +92,8 @@ export class RecordingCallLeg implements CallLeg {
     if (this.#over) return;
     this.#over = end;
     this.#end(end);
+    for (const [sid, fork] of this.#forks) fork.end({ streamSid: sid, reason: 'call-ended' });
+    this.#forks.clear();
   }
 
   async answer(): Promise<void> {
@@ -142,6 +161,37 @@ export class RecordingCallLeg implements CallLeg {
     this.#buffer = this.#buffer.slice(used);
     this.actions.push({ type: 'collect', result });
     return result;
+  }
+
+  async startStream(request: StreamRequest): Promise<StreamHandle> {
+    this.#check();
+    const streamSid = `MZ${String(++this.#streams).padStart(32, '0')}`;
+    let end!: (end: StreamEnd) => void;
+    const ended = new Promise<StreamEnd>((resolve) => (end = resolve));
+    const handle: StreamHandle = { streamSid, ...(request.name === undefined ? {} : { name: request.name }), started: Promise.resolve(true), ended };
+    this.#forks.set(streamSid, { handle, end });
+    this.actions.push({ type: 'stream-start', request, streamSid });
+    return handle;
+  }
+
+  async stopStream(name?: string): Promise<number> {
+    let stopped = 0;
+    for (const [sid, fork] of [...this.#forks]) {
+      if (name !== undefined && fork.handle.name !== name && sid !== name) continue;
+      this.#forks.delete(sid);
+      fork.end({ streamSid: sid, reason: 'stopped' });
+      stopped++;
+    }
+    this.actions.push({ type: 'stream-stop', name, stopped });
+    return stopped;
+  }
+
+  async connectStream(request: StreamRequest, events: { started?(streamSid: string): void } = {}): Promise<StreamEnd> {
+    this.#check();
+    const streamSid = `MZ${String(++this.#streams).padStart(32, '0')}`;
+    this.actions.push({ type: 'stream-connect', request, streamSid });
+    if (this.#connectEnd.reason !== 'failed') events.started?.(streamSid);
+    return { streamSid, ...this.#connectEnd };
   }
 
   async record(options: RecordOptions): Promise<RecordResult> {

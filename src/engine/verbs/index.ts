@@ -1,6 +1,7 @@
 import type { TwimlVerb } from '../../xml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { dial } from './dial.js';
+import { connect } from './connect.js';
 import { gather } from './gather.js';
 import { hangup } from './hangup.js';
 import { pause } from './pause.js';
@@ -9,6 +10,8 @@ import { record } from './record.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
+import { start } from './start.js';
+import { stop } from './stop.js';
 
 type Handler<N extends TwimlVerb['name']> = (verb: Extract<TwimlVerb, { name: N }>, ctx: VerbContext) => Promise<VerbOutcome>;
 
@@ -23,4 +26,7 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Redirect: redirect,
   Dial: dial,
   Record: record,
+  Start: start,
+  Stop: stop,
+  Connect: connect,
 };

@@ -59,12 +59,15 @@ import type {
   RecordMode,
   RecordStopReason,
   RemoteEndpoint,
+  StartStreamCommand,
 } from '../protocol.js';
 import { Bridge, type BridgeEnd, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
 import { CommandError, invalid } from './command-error.js';
 import { DigitMerger } from './digits.js';
 import { InbandDtmfSender } from './inband-dtmf.js';
 import { Player } from './player.js';
+import { LegStream } from './stream.js';
+import { encodeUlaw } from '../codec/g711.js';
 import type { LegClock } from './clock.js';
 import type { PortPool } from './ports.js';
 
@@ -80,6 +83,8 @@ const LATCH_PACKETS = 2;
 const RELATCH_AFTER_MS = 1000;
 /** Longest capture, ms. */
 const MAX_CAPTURE_MS = 120_000;
+/** Media streams one leg may carry at once (Twilio's limit per call). */
+const MAX_STREAMS = 4;
 
 /** The part of a dgram socket a leg uses (`dgram.Socket` is one). */
 export interface LegSocket {
@@ -366,6 +371,10 @@ export class Leg implements BridgeEnd {
   #txState = TX_SILENCE;
   /** Resolves once the leg is closed and its recordings are finished. */
   #finished: Promise<void> = Promise.resolve();
+  /** Media streams (WebSockets) fed every tick; µ-law frames of this tick for them. */
+  #streams: LegStream[] = [];
+  readonly #streamRx = new Uint8Array(FRAME_BYTES);
+  readonly #streamTx = new Uint8Array(FRAME_BYTES);
 
   #closed = false;
   #socketsClosed = false;
@@ -588,6 +597,7 @@ export class Leg implements BridgeEnd {
     this.#closed = true;
     this.#player.close();
     this.#bridge?.detach();
+    for (const stream of this.#streams.splice(0)) stream.stop('leg-closed');
     const stats = this.stats();
     if (!sent) this.#closeSockets();
     const recordings = this.#recordings.splice(0);
@@ -659,6 +669,29 @@ export class Leg implements BridgeEnd {
     }
   }
 
+  /** Opens a media stream (its WebSocket connects in the background). */
+  startStream(command: StartStreamCommand): void {
+    this.#pruneStreams();
+    if (this.#streams.some((s) => s.streamId === command.streamId)) throw invalid(`startStream: stream ${command.streamId} already exists`);
+    if (this.#streams.length >= MAX_STREAMS) throw invalid(`startStream: leg ${this.legId} already carries ${MAX_STREAMS} streams`);
+    if (command.bidirectional === true && this.#streams.some((s) => s.bidirectional)) {
+      throw invalid(`startStream: leg ${this.legId} already has a bidirectional stream`);
+    }
+    this.#streams.push(new LegStream(this.legId, command, { emit: (event) => this.#ctx.emit(event) }));
+    this.#updateRxWanted();
+  }
+
+  /** Stops a stream (`stop`, then the WebSocket closes); false when it had already ended. */
+  stopStream(streamId: string): boolean {
+    const index = this.#streams.findIndex((s) => s.streamId === streamId);
+    if (index < 0) throw new CommandError('stream-not-found', `no stream ${JSON.stringify(streamId)} on leg ${this.legId}`);
+    const [stream] = this.#streams.splice(index, 1);
+    this.#updateRxWanted();
+    const running = !stream!.ended;
+    stream!.stop('stopped');
+    return running;
+  }
+
   /** Closes the sockets without events (a leg whose creation was abandoned). */
   destroy(): void {
     this.#closed = true;
@@ -698,7 +731,9 @@ export class Leg implements BridgeEnd {
         frame.state = RX_NONE;
         frame.lostRun = 0;
       }
-      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0) this.#consumePcm(frame.state);
+      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0 || this.#streams.length > 0) {
+        this.#consumePcm(frame.state);
+      }
     } else {
       frame.state = RX_NONE;
     }
@@ -719,6 +754,7 @@ export class Leg implements BridgeEnd {
     this.#txState = TX_SILENCE;
     this.#send();
     if (this.#recordings.length > 0) this.#recordFrame();
+    if (this.#streams.length > 0) this.#streamFrame();
   }
 
   #send(): void {
@@ -749,6 +785,10 @@ export class Leg implements BridgeEnd {
       this.#ctx.emit({ type: 'digitsSent', legId: this.legId });
     }
     if (this.#player.active && this.#player.read(this.#pcm)) {
+      this.#sendPcm();
+      return;
+    }
+    if (this.#streams.length > 0 && this.#readStreams()) {
       this.#sendPcm();
       return;
     }
@@ -822,6 +862,51 @@ export class Leg implements BridgeEnd {
     else socket.send(buffer, 0, length, port, address, () => done());
     this.#rtcpSent++;
     return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals: media streams
+
+  /** The first bidirectional stream with audio queued fills this tick's frame. */
+  #readStreams(): boolean {
+    const streams = this.#streams;
+    for (let i = 0; i < streams.length; i++) {
+      const stream = streams[i]!;
+      if (stream.bidirectional && stream.readPlayout(this.#pcm)) return true;
+    }
+    return false;
+  }
+
+  /** Hands this tick's received and sent audio, as µ-law, to every stream; drops streams that ended. */
+  #streamFrame(): void {
+    let rx: Uint8Array | null = null;
+    let tx: Uint8Array | null = null;
+    const state = this.rxFrame.state;
+    let ended = false;
+    const streams = this.#streams;
+    for (let i = 0; i < streams.length; i++) {
+      const stream = streams[i]!;
+      if (stream.ended) {
+        ended = true;
+        continue;
+      }
+      if (rx === null && stream.wantsInbound && state !== RX_NONE) {
+        if (state === RX_FRAME && this.#codec.name === 'PCMU') rx = this.rxFrame.payload;
+        else encodeUlaw(this.#rxPcm, (rx = this.#streamRx));
+      }
+      if (tx === null && stream.wantsOutbound) {
+        if (this.#txState === TX_PAYLOAD && this.#codec.name === 'PCMU') tx = this.#payload;
+        else encodeUlaw(this.#outboundPcm(), (tx = this.#streamTx));
+      }
+      stream.frame(rx, tx);
+    }
+    if (ended) this.#pruneStreams();
+  }
+
+  #pruneStreams(): void {
+    if (!this.#streams.some((s) => s.ended)) return;
+    this.#streams = this.#streams.filter((s) => !s.ended);
+    this.#updateRxWanted();
   }
 
   // -------------------------------------------------------------------------
@@ -1045,6 +1130,7 @@ export class Leg implements BridgeEnd {
   #reportDigit(digit: DtmfDigit, source: DigitSource, durationMs: number): void {
     this.#digitsReceived++;
     this.#ctx.emit({ type: 'digit', legId: this.legId, digit, source, durationMs: Math.round(durationMs) });
+    for (const stream of this.#streams) stream.dtmf(digit);
     this.#bridge?.onDigit(this, digit, source, durationMs);
   }
 
@@ -1086,7 +1172,8 @@ export class Leg implements BridgeEnd {
   }
 
   #updateRxWanted(): void {
-    const wanted = this.#bridge !== null || this.#capture !== null || this.#goertzel !== null || this.#recordings.length > 0;
+    const wanted =
+      this.#bridge !== null || this.#capture !== null || this.#goertzel !== null || this.#recordings.length > 0 || this.#streams.length > 0;
     if (wanted !== this.#rxWanted) {
       this.#rxWanted = wanted;
       if (!wanted) {

@@ -242,6 +242,11 @@ export class MediaWorkerRuntime {
       await this.shutdown();
       return null;
     },
+    startStream: (command) => {
+      this.#leg(command.legId).startStream(command);
+      return { streamId: command.streamId };
+    },
+    stopStream: (command) => ({ stopped: this.#leg(command.legId).stopStream(command.streamId) }),
   };
 
   async #createLeg(command: CommandOf<'createLeg'>, ctx: RequestContext): Promise<LegCreatedInfo> {
