@@ -16,6 +16,7 @@ import { DefaultDialPlan } from '../telephony/dial-plan.js';
 import { Dialer } from '../telephony/dialer.js';
 import { InboundCalls } from '../telephony/inbound.js';
 import { SipClients } from '../telephony/sip-clients.js';
+import { StoredTrunkRoutes } from '../telephony/trunks.js';
 import { createTextToSpeech } from '../tts/index.js';
 import { VERSION } from './version.js';
 
@@ -91,6 +92,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
           ownsNumber: async (number, accountSid) => (await store.numbers.findByNumber(number))?.accountSid === accountSid,
           self: () => stack.address('UDP'),
           clients,
+          trunks: new StoredTrunkRoutes(store.trunks),
         }),
         store,
         fromHost: advertised,

@@ -5,6 +5,7 @@ import { type CallFlags, parseCallOptions, runCall } from './commands/call.js';
 import { runClientsAdd, runClientsList, runClientsRemove } from './commands/clients.js';
 import { runCallsList, runCallsShow, runNumbersAdd, runNumbersList, runNumbersRemove } from './commands/numbers.js';
 import { runStart } from './commands/start.js';
+import { addTrunksCommand } from './commands/trunks.js';
 import { UsageError, parseValidateOptions, runValidate } from './commands/validate.js';
 import { VERSION } from './version.js';
 
@@ -132,6 +133,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<username>', 'the client')
     .option('--account <sid>', 'the account (default: the first)')
     .action(async (username: string, flags: { account?: string }) => setExitCode(await runClientsRemove(loadConfig(), username, flags, print)));
+
+  addTrunksCommand(program, setExitCode);
 
   const calls = program.command('calls').description('call records and their timelines');
   calls

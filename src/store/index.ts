@@ -10,6 +10,7 @@ import { NumbersRepo } from './numbers-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { SipClientsRepo } from './sip-clients-repo.js';
 import { RecordingsRepo } from './recordings-repo.js';
+import { TrunksRepo } from './trunks-repo.js';
 
 /** Every repository over one database. */
 export interface Store {
@@ -25,6 +26,7 @@ export interface Store {
   readonly messages: MessagesRepo;
   readonly idempotency: IdempotencyRepo;
   readonly recordings: RecordingsRepo;
+  readonly trunks: TrunksRepo;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     messages: new MessagesRepo(k),
     idempotency: new IdempotencyRepo(k),
     recordings: new RecordingsRepo(k),
+    trunks: new TrunksRepo(k),
     close: () => db.close(),
   };
 }
@@ -63,4 +66,5 @@ export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMe
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export type { FilterValue, ListQuery, ListResult } from './list-query.js';
 export type { CallsTable, MessagesTable, PhoneNumbersTable, ApplicationsTable, ApiKeysTable } from './schema.js';
+export { TrunkExistsError, InvalidTrunkError, checkTrunkInput, type Trunk, type TrunkInput, type TrunkTransport } from './trunks-repo.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

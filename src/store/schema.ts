@@ -215,6 +215,31 @@ export interface IdempotencyKeysTable {
   date_created: string;
 }
 
+/** A SIP trunk of an account (0005_trunks): where numbers that are not ours are dialled. */
+export interface TrunksTable {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Digest credentials for the carrier's challenge; the password as given (see 0005_trunks). */
+  username: string | null;
+  password: string | null;
+  /** JSON array of E.164 prefixes or `*`. */
+  prefixes: string;
+  /** Lower first, among trunks whose matching prefix is equally long. */
+  priority: number;
+  /** A fixed From number; null passes the Dial's caller ID through. */
+  caller_id: string | null;
+  /** Rewrites of the dialled number: this prefix removed, then that one added. */
+  strip_prefix: string | null;
+  add_prefix: string | null;
+  enabled: number;
+  date_created: string;
+  date_updated: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   applications: ApplicationsTable;
@@ -227,4 +252,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   messages: MessagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  trunks: TrunksTable;
 }

@@ -29,6 +29,10 @@ export interface SipRoute {
   readonly headers?: readonly (readonly [string, string])[];
   /** How it was found, for the timeline: `sip`, `loopback`, `trunk`, `client`. */
   readonly via: string;
+  /** The caller ID this route insists on (a trunk's fixed From number), over the Dial's. */
+  readonly callerId?: string;
+  /** The trunk it goes through, for the timeline. */
+  readonly trunk?: { readonly sid: string; readonly name: string };
 }
 
 export interface NoRoute {
@@ -91,7 +95,7 @@ export class DefaultDialPlan implements DialPlan {
         }
         const trunk = await this.#deps.trunks?.route(number, accountSid);
         if (trunk !== undefined) return trunk;
-        return { kind: 'none', reason: `no route to ${number}: it is not a number of this account and no trunk is configured`, code: 13224 };
+        return { kind: 'none', reason: `no route to ${number}: it is not a number of this account and no trunk takes it`, code: 13224 };
       }
       case 'client': {
         const found = await this.#deps.clients?.locate(target.address, accountSid);

@@ -126,6 +126,7 @@ export class Dialer {
 
   async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
     const { store } = this.#deps;
+    if (route.callerId !== undefined) callerId = route.callerId;
     const from = /^sips?:/i.test(callerId) ? callerId : `sip:${callerId}@${this.#deps.fromHost}`;
     const call = await OutboundCall.start(this.#deps.outbound, {
       target: route.uri,
@@ -150,8 +151,9 @@ export class Dialer {
       (err) => this.#deps.logger?.warn({ err, callSid: row.sid }, 'timeline write failed'),
     );
     const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
-    timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from });
-    parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid });
+    const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};
+    timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from, ...trunk });
+    parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid, ...trunk });
     let ringing = false;
     call.on('progress', (status, reason) => {
       timeline.append('sip', { event: 'progress', status, reason });

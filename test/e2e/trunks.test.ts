@@ -1,0 +1,224 @@
+/**
+ * Outbound SIP trunks, end to end: `dialtone call` calls a number of `dialtone start`
+ * whose document dials `<Number>+4915550123</Number>`; the account's trunks (added with
+ * `dialtone trunks add`) decide where that goes, and sipp on loopback is the carrier.
+ *
+ * - The trunk that takes `+49` challenges with digest (401): the INVITE comes again with
+ *   its credentials; sipp sees the rewritten Request-URI user (strip `+`, add `00`) and
+ *   the trunk's fixed caller ID in From; the action gets DialCallStatus=completed. A
+ *   longer-prefix trunk that is disabled and a lower-priority one for the same prefix
+ *   (nothing listens there) are passed over.
+ * - A trunk without a caller-ID rule passes the caller's number through, over TCP.
+ * - A number no trunk takes: DialCallStatus=failed and the no-route note in the timeline.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, startCli } from '../support/run-cli.js';
+import { eventually } from '../support/sip-stack.js';
+import { countReceived, freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
+
+interface Hit {
+  readonly path: string;
+  readonly params: Record<string, string>;
+}
+
+interface CallRow {
+  readonly sid: string;
+  readonly from: string;
+  readonly to: string;
+  readonly status: string;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+async function freeTcpPort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Resolves once something accepts TCP connections on `port`. */
+async function waitForTcpListen(port: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on TCP port ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The start lines and From headers of the INVITEs sipp received. */
+function receivedInvites(messages: string): { requestLine: string; from: string }[] {
+  const invites: { requestLine: string; from: string }[] = [];
+  const blocks = messages.split(/^.*message received.*$/im).slice(1);
+  for (const block of blocks) {
+    const lines = block.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    if (!lines[0]?.startsWith('INVITE ')) continue;
+    invites.push({ requestLine: lines[0], from: lines.find((l) => /^(From|f):/i.test(l)) ?? '' });
+  }
+  return invites;
+}
+
+describe('<Dial><Number> through SIP trunks (dialtone call → dialtone start → sipp as the carrier)', { skip: sippSkip, timeout: 300_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-trunks-e2e-'));
+  const hits: Hit[] = [];
+  const documents = new Map<string, string>();
+  let app: Server;
+  let appBase = '';
+  let sipPort = 0;
+  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  let env: NodeJS.ProcessEnv = {};
+
+  const NUMBERS = { trunk: '+15550151', tcp: '+15550152', noRoute: '+15550153' } as const;
+
+  before(async () => {
+    app = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', appBase).pathname;
+        hits.push({ path, params: Object.fromEntries(new URLSearchParams(body)) });
+        res.setHeader('content-type', 'text/xml');
+        res.end(documents.get(path) ?? '<Response><Hangup/></Response>');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    sipPort = await freeUdpPort();
+    const rtp = 37000 + (process.pid % 100) * 20;
+    env = {
+      DIALTONE_DATA_DIR: dataDir,
+      DIALTONE_HTTP_PORT: '0',
+      DIALTONE_SIP_PORT: String(sipPort),
+      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
+      DIALTONE_BIND_ADDRESS: '127.0.0.1',
+      DIALTONE_LOG_LEVEL: 'warn',
+    };
+    for (const [name, number] of Object.entries(NUMBERS)) {
+      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
+      assert.equal(added.code, 0, added.stderr);
+    }
+    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+  });
+
+  after(async () => {
+    await dialtone?.stop();
+    await new Promise<void>((r) => app.close(() => r()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function cli(args: readonly string[]): Promise<string> {
+    const run = await runCli(args, { env });
+    assert.equal(run.code, 0, `${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
+    return run.stdout;
+  }
+
+  function call(number: string): ReturnType<typeof runCli> {
+    return runCli(['call', number, '--server', `127.0.0.1:${sipPort}`, '--json', '--timeout', '40']);
+  }
+
+  async function actionHit(path: string, context: () => string): Promise<Hit> {
+    await eventually(() => hits.some((h) => h.path === path), `a request to ${path}\n${context()}`, 10_000);
+    return hits.find((h) => h.path === path)!;
+  }
+
+  async function timeline(sid: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+    return (JSON.parse(await cli(['calls', 'show', sid, '--json'])) as { timeline: { type: string; data: Record<string, unknown> }[] }).timeline;
+  }
+
+  it('the +49 trunk: digest challenge answered, number rewritten, fixed caller ID; completed', async () => {
+    const port = await freeUdpPort();
+    const nobody = await freeUdpPort();
+    await cli(['trunks', 'add', 'de', '--host', '127.0.0.1', '--port', String(port), '--username', 'bob', '--password', 'secret',
+      '--prefix', '+49', '--priority', '5', '--caller-id', '+15550142', '--strip-prefix', '+', '--add-prefix', '00']);
+    await cli(['trunks', 'add', 'de-backup', '--host', '127.0.0.1', '--port', String(nobody), '--prefix', '+49', '--priority', '20']);
+    await cli(['trunks', 'add', 'de-mobile', '--host', '127.0.0.1', '--port', String(nobody), '--prefix', '+4915', '--disabled']);
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
+    try {
+      await waitForUdpBind(port);
+      documents.set('/trunk', '<Response><Dial action="/trunk-action"><Number>+4915550123</Number></Dial></Response>');
+      const run = await call(NUMBERS.trunk);
+      const sippRun = await sipp.done;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      assert.equal(run.code, 0, context());
+      assert.equal(sippRun.code, 0, context());
+
+      const invites = receivedInvites(sippRun.messages);
+      assert.equal(invites.length, 2, `the INVITE, then again with credentials\n${context()}`);
+      for (const invite of invites) {
+        assert.equal(invite.requestLine, `INVITE sip:004915550123@127.0.0.1:${port};transport=udp SIP/2.0`, context());
+        assert.match(invite.from, /^From:\s*<?sip:\+15550142@/, context());
+      }
+      assert.match(sippRun.messages, /Authorization: Digest username="bob", realm="dialtone.test"/, context());
+
+      const action = await actionHit('/trunk-action', context);
+      assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
+      const child = (JSON.parse(await cli(['calls', 'list', '--json', '--limit', '100'])) as CallRow[]).find((c) => c.sid === action.params.DialCallSid);
+      assert.deepEqual(child && { from: child.from, to: child.to, status: child.status }, { from: '+15550142', to: '+4915550123', status: 'completed' });
+      const invite = (await timeline(action.params.DialCallSid!)).find((e) => e.type === 'sip' && e.data.event === 'invite');
+      assert.deepEqual(invite && [invite.data.via, invite.data.trunk], ['trunk', 'de']);
+    } finally {
+      sipp.kill();
+      await cli(['trunks', 'remove', 'de']);
+      await cli(['trunks', 'remove', 'de-backup']);
+      await cli(['trunks', 'remove', 'de-mobile']);
+    }
+  });
+
+  it('a trunk without a caller-ID rule passes the caller’s number through, over TCP', async () => {
+    const port = await freeTcpPort();
+    await cli(['trunks', 'add', 'tcp', '--host', '127.0.0.1', '--port', String(port), '--transport', 'tcp', '--prefix', '*']);
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30, args: ['-t', 't1'] });
+    try {
+      await waitForTcpListen(port);
+      documents.set('/tcp', '<Response><Dial action="/tcp-action"><Number>+4915550123</Number></Dial></Response>');
+      const run = await call(NUMBERS.tcp);
+      const sippRun = await sipp.done;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      assert.equal(run.code, 0, context());
+      assert.equal(sippRun.code, 0, context());
+      assert.equal(countReceived(sippRun.messages, 'INVITE '), 1, context());
+      const [invite] = receivedInvites(sippRun.messages);
+      assert.equal(invite?.requestLine, `INVITE sip:+4915550123@127.0.0.1:${port};transport=tcp SIP/2.0`, context());
+      assert.match(invite?.from ?? '', /^From:\s*<?sip:\+15550199@/, context());
+      const action = await actionHit('/tcp-action', context);
+      assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
+    } finally {
+      sipp.kill();
+      await cli(['trunks', 'remove', 'tcp']);
+    }
+  });
+
+  it('a number no trunk takes: DialCallStatus=failed and the timeline says there is no route', async () => {
+    await cli(['trunks', 'add', 'uk', '--host', '127.0.0.1', '--port', String(await freeUdpPort()), '--prefix', '+44']);
+    try {
+      documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+4915550123</Number></Dial></Response>');
+      const run = await call(NUMBERS.noRoute);
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      assert.equal(run.code, 0, context());
+      const action = await actionHit('/no-route-action', context);
+      assert.equal(action.params.DialCallStatus, 'failed', JSON.stringify(action.params));
+      assert.equal(action.params.DialCallSid, undefined);
+      const note = (await timeline(action.params.CallSid!)).find((e) => e.type === 'dial' && e.data.status === 'failed');
+      assert.match(String(note?.data.reason), /no route to \+4915550123: .*no trunk takes it/);
+      assert.equal(note?.data.code, 13224);
+    } finally {
+      await cli(['trunks', 'remove', 'uk']);
+    }
+  });
+});
