@@ -116,6 +116,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         callbacks: outbox,
         dialer,
         recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
+        live,
       });
       apiCalls = new ApiCalls({
         outbound: { ua: sip.ua, media, mediaAddress: advertised },

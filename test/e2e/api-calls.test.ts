@@ -48,7 +48,8 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
   let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
   let client: twilio.Twilio;
   const tone = wavBytes(sine(1000, 20, 0.5));
-  const NUMBERS = { caller: '+15550201', looped: '+15550202' } as const;
+  const NUMBERS = { caller: '+15550201', looped: '+15550202', inbound: '+15550203' } as const;
+  let sipPort = 0;
 
   before(async () => {
     app = createServer((req, res) => {
@@ -69,7 +70,7 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
     });
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    const sipPort = await freeUdpPort();
+    sipPort = await freeUdpPort();
     const rtp = 37000 + (process.pid % 100) * 20;
     const env = {
       DIALTONE_DATA_DIR: dataDir,
@@ -221,6 +222,17 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('hangs up an inbound call with Status=completed: the caller gets BYE', async () => {
+    documents.set('/inbound', '<Response><Say>Hold on.</Say><Pause length="60"/></Response>');
+    const calling = runCli(['call', NUMBERS.inbound, '--server', `127.0.0.1:${sipPort}`, '--json', '--timeout', '40']);
+    const first = await hit('/inbound');
+    const ended = await client.calls(first.params.CallSid!).update({ status: 'completed' });
+    assert.equal(ended.status, 'completed');
+    const run = await calling;
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}\n${output()}`);
+    assert.deepEqual((JSON.parse(run.stdout) as { ended: unknown }).ended, { by: 'remote', reason: 'remote-bye' });
   });
 
   it('pages through calls and answers Twilio’s codes for bad requests', async () => {
