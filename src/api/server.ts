@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
+import type { CallControl } from './compat/calls.js';
 import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
 import { ApiError } from './errors.js';
 import { demoRoutes } from './demo/routes.js';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   readonly store?: Store;
   /** Serves recordings' audio at their media URLs when given. */
   readonly recordings?: { readonly store: Store; readonly dataDir: string };
+  /** Places and changes live calls (`POST Calls`). */
+  readonly calls?: CallControl;
 }
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
@@ -58,7 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(validateRoutes, { prefix: '/v1' });
   await app.register(demoRoutes, { prefix: '/demo' });
   if (deps.store) {
-    for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base });
+    for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base, ...(deps.calls ? { calls: deps.calls } : {}), ...(deps.recordings ? { dataDir: deps.recordings.dataDir } : {}) });
     await app.register(v1Api, { prefix: '/v1', store: deps.store });
   }
   if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);

@@ -15,6 +15,9 @@ import { ensureFirstStart, type FirstStart } from '../telephony/first-start.js';
 import { DefaultDialPlan } from '../telephony/dial-plan.js';
 import { Dialer } from '../telephony/dialer.js';
 import { InboundCalls } from '../telephony/inbound.js';
+import { ApiCalls } from '../telephony/api-calls.js';
+import { LiveCalls } from '../telephony/live-calls.js';
+import { TelephonyCallControl } from '../api/compat/call-control.js';
 import { SipClients } from '../telephony/sip-clients.js';
 import { StoredTrunkRoutes } from '../telephony/trunks.js';
 import { createTextToSpeech } from '../tts/index.js';
@@ -50,7 +53,10 @@ function localBase(config: Config, port: number): string {
 export async function compose(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const http = await buildServer({ logger, version: VERSION, store, recordings: { store, dataDir: config.dataDir } });
+  const live = new LiveCalls();
+  let apiCalls: ApiCalls | undefined;
+  const calls = new TelephonyCallControl({ calls: () => apiCalls, live });
+  const http = await buildServer({ logger, version: VERSION, store, recordings: { store, dataDir: config.dataDir }, calls });
   let media: MediaHost | undefined;
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();
@@ -86,14 +92,15 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
       });
       clients = new SipClients({ ua: sip.ua, store, logger: logger.child({ part: 'registrar' }) });
       const stack = sip;
+      const plan = new DefaultDialPlan({
+        ownsNumber: async (number, accountSid) => (await store.numbers.findByNumber(number))?.accountSid === accountSid,
+        self: () => stack.address('UDP'),
+        clients,
+        trunks: new StoredTrunkRoutes(store.trunks),
+      });
       const dialer = new Dialer({
         outbound: { ua: sip.ua, media, mediaAddress: advertised },
-        plan: new DefaultDialPlan({
-          ownsNumber: async (number, accountSid) => (await store.numbers.findByNumber(number))?.accountSid === accountSid,
-          self: () => stack.address('UDP'),
-          clients,
-          trunks: new StoredTrunkRoutes(store.trunks),
-        }),
+        plan,
         store,
         fromHost: advertised,
         logger: logger.child({ part: 'dial' }),
@@ -111,6 +118,22 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         callbacks: outbox,
         dialer,
         recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
+        live,
+      });
+      apiCalls = new ApiCalls({
+        outbound: { ua: sip.ua, media, mediaAddress: advertised },
+        plan,
+        store,
+        webhooks,
+        tts,
+        audio,
+        logger: logger.child({ part: 'api-calls' }),
+        mode: config.mode,
+        live,
+        fromHost: advertised,
+        callbacks: outbox,
+        dialer,
+        recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
       });
       outbox.start();
       const sipAddress = sip.address('UDP');
@@ -122,8 +145,10 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
       return { httpUrl, sip: { host: sipAddress.host, port: sipAddress.port }, firstStart };
     },
     async stop() {
+      await Promise.all(live.all().map((c) => c.hangup().catch(() => undefined)));
       await sip?.ua.hangupAll();
       await inbound?.drained();
+      await apiCalls?.drained();
       await outbox.stop();
       await sip?.close();
       await http.close();

@@ -26,6 +26,8 @@ export interface ApplicationRef {
   readonly fallbackUrl?: string | null;
   readonly fallbackMethod?: 'GET' | 'POST';
   readonly dialect: 'twiml' | 'apifonica';
+  /** The first document itself (the REST API's `Twiml`): run instead of fetching `url`, which relative URLs in it resolve against. */
+  readonly twiml?: string;
 }
 
 export interface SessionDeps {
@@ -74,6 +76,8 @@ interface Fetch {
   readonly method: 'GET' | 'POST';
   readonly params?: Readonly<Record<string, string>>;
   readonly final?: boolean;
+  /** The document itself, not fetched. */
+  readonly twiml?: string;
 }
 
 /** A failure of one document, with Twilio's code and the sentence a developer needs. */
@@ -106,7 +110,7 @@ export class CallSession {
   async run(): Promise<void> {
     const { leg, timeline } = this.#deps;
     try {
-      let next: Fetch | Loaded | undefined = { url: this.#app.url, method: this.#app.method };
+      let next: Fetch | Loaded | undefined = { url: this.#app.url, method: this.#app.method, ...(this.#app.twiml === undefined ? {} : { twiml: this.#app.twiml }) };
       let idle = 0;
       while (next !== undefined) {
         if (!('verbs' in next) && next.final) {
@@ -185,7 +189,10 @@ export class CallSession {
     const { timeline } = this.#deps;
     const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
     let response: WebhookResponse;
-    try {
+    if (request.twiml !== undefined) {
+      timeline.append('document', { source: 'inline', length: request.twiml.length });
+      response = { url: request.url, status: 200, contentType: 'text/xml', body: Buffer.from(request.twiml), signed: undefined, signature: undefined, durationMs: 0, attempts: 0 };
+    } else try {
       response = await this.#deps.webhooks.fetch({
         url: request.url,
         method: request.method,
@@ -201,7 +208,7 @@ export class CallSession {
       }
       throw err;
     }
-    timeline.append('request', {
+    if (request.twiml === undefined) timeline.append('request', {
       url: request.url,
       method: request.method,
       status: response.status,

@@ -55,7 +55,7 @@ export type { Account } from './accounts-repo.js';
 export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
 export type { Call, CallFilter, CallCursor, CallPatch, NewCall, PageQuery } from './calls-repo.js';
-export type { Recording, NewRecording, RecordingPatch } from './recordings-repo.js';
+export type { Recording, NewRecording, RecordingFilter, RecordingPatch } from './recordings-repo.js';
 export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
 export type { OutboxRow, NewOutboxRow, OutboxParams, AttemptOutcome } from './outbox-repo.js';
 export { SipClientExistsError, InvalidSipUsernameError, type SipClient } from './sip-clients-repo.js';

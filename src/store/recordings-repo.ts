@@ -27,6 +27,12 @@ export interface Recording {
 export type NewRecording = Pick<Recording, 'accountSid' | 'source'> &
   Partial<Pick<Recording, 'sid' | 'callSid' | 'status' | 'channels' | 'startTime' | 'filePath'>>;
 
+export interface RecordingFilter {
+  readonly callSid?: string;
+  readonly createdAfter?: string;
+  readonly createdBefore?: string;
+}
+
 export type RecordingPatch = Partial<Pick<Recording, 'status' | 'channels' | 'duration' | 'filePath' | 'errorCode'>>;
 
 function toRecording(r: Selectable<RecordingsTable>): Recording {
@@ -84,6 +90,21 @@ export class RecordingsRepo {
     if (patch.filePath !== undefined) set.file_path = patch.filePath;
     if (patch.errorCode !== undefined) set.error_code = patch.errorCode;
     await this.db.updateTable('recordings').set(set).where('sid', '=', sid).execute();
+  }
+
+  /** An account's recordings, newest first, optionally of one call and created within bounds (ISO, inclusive). */
+  async listByAccount(accountSid: string, filter: RecordingFilter = {}): Promise<Recording[]> {
+    let q = this.db.selectFrom('recordings').selectAll().where('account_sid', '=', accountSid);
+    if (filter.callSid !== undefined) q = q.where('call_sid', '=', filter.callSid);
+    if (filter.createdAfter !== undefined) q = q.where('date_created', '>=', filter.createdAfter);
+    if (filter.createdBefore !== undefined) q = q.where('date_created', '<=', filter.createdBefore);
+    const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').execute();
+    return rows.map(toRecording);
+  }
+
+  async remove(sid: string, accountSid: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('recordings').where('sid', '=', sid).where('account_sid', '=', accountSid).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** The recordings of one call, oldest first. */

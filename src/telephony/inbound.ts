@@ -21,6 +21,7 @@ import { StoredCallRecordings } from './call-recordings.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
 import { storeMessageOutbox } from './message-outbox.js';
+import type { LiveCalls } from './live-calls.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
 export interface InboundDeps {
@@ -40,6 +41,8 @@ export interface InboundDeps {
   readonly dialer?: Dialer;
   /** Where recordings are written and the base of their URLs; without it `<Record>` fails. */
   readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
+  /** Where the REST API finds calls in progress (to hang them up). */
+  readonly live?: LiveCalls;
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -178,6 +181,19 @@ export class InboundCalls {
       },
     );
     const startedAt = Date.now();
+    let finished!: () => void;
+    this.#deps.live?.add({
+      sid: call.sid,
+      accountSid: account.sid,
+      get answered() {
+        return leg.answered;
+      },
+      cancel: async () => !leg.answered && (await leg.hangup(), true),
+      hangup: () => leg.hangup(),
+      // Redirecting an inbound call is a later slice (its session would have to move to a new leg).
+      redirect: () => false,
+      finished: new Promise<void>((resolve) => (finished = resolve)),
+    });
     try {
       await session.run();
     } finally {
@@ -199,6 +215,7 @@ export class InboundCalls {
       progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await timeline.flushed();
       await progress?.flushed();
+      finished();
     }
   }
 }

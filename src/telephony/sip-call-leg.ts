@@ -9,7 +9,7 @@ import type { AudioUrlCache } from './audio-url-cache.js';
 import { streamErrorCode } from './stream-errors.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
 import type { RecordingInfo, RecordStopReason, StreamCounts, StreamEndReason } from '../media/protocol.js';
-import type { IncomingInvite, InviteSession } from '../sip/ua/index.js';
+import type { IncomingInviteState, InviteSession, SessionDtmf } from '../sip/ua/index.js';
 import type { TextToSpeech } from '../tts/index.js';
 import type { Dialer } from './dialer.js';
 import {
@@ -42,8 +42,20 @@ const STREAM_END_REASONS: Readonly<Record<StreamEndReason, StreamEnd['reason']>>
   failed: 'failed',
 };
 
+/**
+ * The INVITE the leg answers or refuses: an `IncomingInvite`, or a call we placed that is
+ * answered already (`answeredInvite` in outbound-call-leg.ts), so one leg serves both.
+ */
+export interface LegInvite {
+  readonly state: IncomingInviteState;
+  on(event: 'cancelled', listener: () => void): unknown;
+  accept(options: { readonly body?: string }): InviteSession;
+  reject(status: number): unknown;
+  progress(status: number, options: { readonly body?: string }): unknown;
+}
+
 export interface SipCallLegDeps {
-  readonly invite: IncomingInvite;
+  readonly invite: LegInvite;
   readonly media: MediaLeg;
   /** Our SDP answer, sent with the 200 OK. */
   readonly answerSdp: string;
@@ -57,6 +69,8 @@ export interface SipCallLegDeps {
   readonly dialer?: Dialer;
   /** This call as `<Dial>` names it: parent of the calls it dials. */
   readonly call?: { readonly sid: string; readonly accountSid: string; readonly from: string };
+  /** Who the far end is: the caller (inbound, the default) or the callee (a call we placed). */
+  readonly remoteParty?: 'caller' | 'callee';
 }
 
 export class NotSupportedYetError extends Error {
@@ -75,16 +89,18 @@ export class SipCallLeg implements CallLeg {
   /** Forks started by `<Start><Stream>` and not ended, by SID. */
   readonly #forks = new Map<string, StreamHandle>();
   #digitWaiter: (() => void) | undefined;
+  readonly #onDigit = (d: LegDigit): void => {
+    this.#digits.push(d.digit as Digit);
+    this.#deps.note('digit', { digit: d.digit, source: d.source, durationMs: d.durationMs });
+    this.#digitWaiter?.();
+  };
+  readonly #onSipDigit = (d: SessionDtmf): void => void this.#deps.media.injectDigit(d.digit, d.durationMs).catch(() => undefined);
 
   constructor(deps: SipCallLegDeps) {
     this.#deps = deps;
     this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     deps.invite.on('cancelled', () => this.#finish({ by: 'caller', sipStatus: 487 }));
-    deps.media.on('digit', (d: LegDigit) => {
-      this.#digits.push(d.digit as Digit);
-      deps.note('digit', { digit: d.digit, source: d.source, durationMs: d.durationMs });
-      this.#digitWaiter?.();
-    });
+    deps.media.on('digit', this.#onDigit);
     deps.media.on('rtptimeout', (silentMs: number) => {
       deps.note('media', { event: 'rtp-timeout', silentMs });
     });
@@ -109,7 +125,19 @@ export class SipCallLeg implements CallLeg {
     this.#end = end;
     this.#resolveEnded(end);
     this.#digitWaiter?.();
+    // A leg released for a redirect leaves the call to the next leg: no listener stays behind.
+    this.#deps.media.off('digit', this.#onDigit);
+    this.#session?.off('dtmf', this.#onSipDigit);
     void this.#deps.media.stopPlay().catch(() => undefined);
+  }
+
+  /**
+   * Stops what the application is doing on this leg without ending the call (a REST
+   * redirect): the running verb ends with `CallEndedError`, the session with it, and the
+   * call is free for a new leg and a new document.
+   */
+  release(): void {
+    this.#finish({ by: 'application' });
   }
 
   #check(): void {
@@ -124,8 +152,9 @@ export class SipCallLeg implements CallLeg {
       this.#session = session;
       this.#answeredAt = Date.now();
       this.#deps.onAnswered?.(this.#answeredAt);
-      session.on('ended', (end) => this.#finish({ by: end.reason === 'remote-bye' ? 'caller' : end.reason === 'local-bye' ? 'application' : 'system' }));
-      session.on('dtmf', (d) => void this.#deps.media.injectDigit(d.digit, d.durationMs).catch(() => undefined));
+      const remote = this.#deps.remoteParty ?? 'caller';
+      session.on('ended', (end) => this.#finish({ by: end.reason === 'remote-bye' ? remote : end.reason === 'local-bye' ? 'application' : 'system' }));
+      session.on('dtmf', this.#onSipDigit);
       this.#deps.note('sip', { event: 'answered' });
     })();
     await this.#answering;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Call, CallFilter, CallStatus } from '../../store/index.js';
 import { pathOf, principalOf, type CompatContext } from './context.js';
 import { invalidParameter, notFound, stillInProgress } from './errors.js';
+import { createIdempotently } from './idempotency.js';
 import { envelope, readPageRequest, storeQuery } from './paging.js';
 import { one, readParams, type Params } from './params.js';
 import { timeBounds } from './time-filter.js';
@@ -108,6 +109,25 @@ export async function callRoutes(app: FastifyInstance, ctx: CompatContext): Prom
     if (!call) throw notFound(pathOf(request));
     return callJson(ctx.base, call);
   });
+
+  const control = ctx.calls;
+  if (control !== undefined) {
+    app.post('/Accounts/:AccountSid/Calls.json', async (request, reply) => {
+      const { account } = principalOf(request);
+      const params = readParams(request.body);
+      return createIdempotently(ctx, request, reply, account.sid, 'Calls', async () => {
+        const call = await control.create(request, ctx, account.sid, params);
+        return { status: 201, body: callJson(ctx.base, call) };
+      });
+    });
+
+    app.post<Item>('/Accounts/:AccountSid/Calls/:CallSid.json', async (request) => {
+      const { account } = principalOf(request);
+      const call = await ctx.store.calls.get(request.params.CallSid, account.sid);
+      if (!call) throw notFound(pathOf(request));
+      return callJson(ctx.base, await control.update(request, ctx, call, readParams(request.body)));
+    });
+  }
 
   app.delete<Item>('/Accounts/:AccountSid/Calls/:CallSid.json', async (request, reply) => {
     const { account } = principalOf(request);

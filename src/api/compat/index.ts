@@ -4,18 +4,21 @@ import { ApiError } from '../errors.js';
 import { accountRoutes } from './accounts.js';
 import { applicationRoutes } from './applications.js';
 import { Authenticator } from './auth.js';
-import { callRoutes } from './calls.js';
+import { callRoutes, type CallControl } from './calls.js';
 import { pathOf, setPrincipal, type CompatContext } from './context.js';
 import { AuthenticateError, notFound } from './errors.js';
 import { incomingPhoneNumberRoutes } from './incoming-phone-numbers.js';
 import { keyRoutes } from './keys.js';
 import { messageRoutes } from './messages.js';
 import { COMPAT_OPERATION, COMPAT_SCHEMAS } from './openapi.js';
+import { recordingRoutes } from './recordings.js';
 
 export interface CompatOptions {
   readonly store: Store;
   /** The mount, as URIs in answers spell it: `/2010-04-01` or `/api/laml/2010-04-01`. */
   readonly base: string;
+  readonly calls?: CallControl;
+  readonly dataDir?: string;
 }
 
 /** The mounts the compatible API answers on: Twilio's (and SignalWire's SDK), and SignalWire's documented base. */
@@ -28,7 +31,7 @@ export const COMPAT_MOUNTS = ['/2010-04-01', '/api/laml/2010-04-01'] as const;
  * is a 20404, as is another account's resource.
  */
 export async function compatApi(app: FastifyInstance, options: CompatOptions): Promise<void> {
-  const ctx: CompatContext = { store: options.store, base: options.base };
+  const ctx: CompatContext = { store: options.store, base: options.base, ...(options.calls ? { calls: options.calls } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
   const auth = new Authenticator(options.store);
 
   // Each route's schema documents it in /openapi.json. Parameters are read by params.ts
@@ -68,4 +71,5 @@ export async function compatApi(app: FastifyInstance, options: CompatOptions): P
   await applicationRoutes(app, ctx);
   await keyRoutes(app, ctx);
   await messageRoutes(app, ctx);
+  await recordingRoutes(app, ctx);
 }

@@ -97,6 +97,15 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     assert.match(String(request.data.signed), /\/voiceAccountSidAC2{32}/, 'the timeline keeps the exact signed string');
   });
 
+  it('runs an inline document (the REST API\'s Twiml) without fetching it; its actions are requested as usual', async () => {
+    app.docs.set('/next', { body: '<Response><Say>Fetched</Say></Response>' });
+    const leg = new RecordingCallLeg();
+    const events = await run(leg, { url: 'about:blank', twiml: `<Response><Say>Inline</Say><Redirect>${app.url('/next')}</Redirect></Response>` });
+    assert.deepEqual(leg.spoken(), ['Inline', 'Fetched']);
+    assert.deepEqual(app.hits.map((h) => h.path), ['/next']);
+    assert.ok(events.some((e) => e.type === 'document' && e.data.source === 'inline'));
+  });
+
   it('Reject as the first verb never answers (SEM-A2)', async () => {
     app.docs.set('/voice', { body: '<Response><Reject reason="busy"/><Say>unreachable</Say></Response>' });
     const leg = new RecordingCallLeg();

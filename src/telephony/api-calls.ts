@@ -1,0 +1,351 @@
+/**
+ * Calls the REST API places (`POST Calls`, direction `outbound-api`): a Call record
+ * (queued), a route through the dial plan, an `OutboundCall` that rings the callee, and,
+ * once answered, a CallSession running the request's application on an outbound
+ * `SipCallLeg`. Status callbacks follow the request's StatusCallbackEvent through the
+ * outbox; the call sits in the live registry until its record is final, so the API can
+ * cancel it, hang it up, or redirect it to another document.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AudioUrlCache } from './audio-url-cache.js';
+import { CallSession, type ApplicationRef } from '../engine/session.js';
+import type { StatusCallbackConfig } from '../engine/status-callbacks.js';
+import { Timeline } from '../engine/timeline.js';
+import type { WebhookClient } from '../engine/webhook/client.js';
+import type { MessageQueue } from '../events/outbox.js';
+import type { Call, Store } from '../store/index.js';
+import type { CallStatus } from '../store/schema.js';
+import type { TextToSpeech } from '../tts/index.js';
+import { callOutcome, callProgress } from './call-progress.js';
+import { StoredCallRecordings } from './call-recordings.js';
+import type { DialPlan, RouteTarget, SipRoute } from './dial-plan.js';
+import type { Dialer } from './dialer.js';
+import type { LiveCall, LiveCalls } from './live-calls.js';
+import { OutboundCall, type OutboundCallDeps } from './outbound-call.js';
+import { outboundCallLeg } from './outbound-call-leg.js';
+import type { SipCallLeg } from './sip-call-leg.js';
+
+export interface ApiCallsDeps {
+  readonly outbound: OutboundCallDeps;
+  readonly plan: DialPlan;
+  readonly store: Store;
+  readonly webhooks: WebhookClient;
+  readonly tts: TextToSpeech;
+  readonly audio: AudioUrlCache;
+  readonly logger: Logger;
+  readonly mode: 'development' | 'production';
+  readonly live: LiveCalls;
+  /** The host of our From URIs (`sip:+15550100@HOST`). */
+  readonly fromHost: string;
+  readonly callbacks?: MessageQueue;
+  readonly dialer?: Dialer;
+  readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
+}
+
+/** What the API asks for, checked already. */
+export interface PlaceCallRequest {
+  readonly accountSid: string;
+  readonly authToken: string;
+  /** As the call record shows them: E.164, `sip:…`, `client:NAME`. */
+  readonly to: string;
+  readonly from: string;
+  readonly target: RouteTarget;
+  readonly app: ApplicationRef;
+  readonly statusCallback?: StatusCallbackConfig;
+  /** Ring this long before giving up (`no-answer`). */
+  readonly timeoutMs: number;
+  /** Hang up this long after the answer. */
+  readonly timeLimitMs?: number;
+  /** DTMF sent as soon as the call is answered, before the application runs. */
+  readonly sendDigits?: string;
+  /** Record the whole call from the answer (`Record=true`). */
+  readonly record?: { readonly channels: 'mono' | 'dual' };
+  readonly phoneNumberSid?: string | null;
+}
+
+/** The target has no route: Twilio's code and a sentence. */
+export class NoRouteError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Twilio's longest call: four hours. */
+const MAX_CALL_MS = 4 * 60 * 60 * 1000;
+
+export class ApiCalls {
+  readonly #deps: ApiCallsDeps;
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(deps: ApiCallsDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Creates the call (queued) and starts it in the background. Throws `NoRouteError`
+   * when a number has no route at all (not ours, no trunk): nothing is created then.
+   */
+  async place(request: PlaceCallRequest): Promise<Call> {
+    const { store, plan } = this.#deps;
+    const route = await plan.route(request.target, request.accountSid);
+    if (route.kind === 'none' && request.target.kind === 'number') throw new NoRouteError(route.code ?? 21215, route.reason);
+    const call = await store.calls.create({
+      accountSid: request.accountSid,
+      from: request.from,
+      to: request.to,
+      direction: 'outbound-api',
+      status: 'queued',
+      ...(request.phoneNumberSid ? { phoneNumberSid: request.phoneNumberSid } : {}),
+    });
+    const run = new ApiCallRun(this.#deps, request, call);
+    this.#deps.live.add(run);
+    const running = run.run(route.kind === 'none' ? route.reason : route).catch((err: unknown) => {
+      this.#deps.logger.error({ err, callSid: call.sid }, 'outbound API call failed');
+    });
+    this.#running.add(running);
+    void running.finally(() => this.#running.delete(running));
+    return call;
+  }
+
+  /** Resolves when every call placed so far is over. */
+  async drained(): Promise<void> {
+    await Promise.all([...this.#running]);
+  }
+}
+
+/** One API call from queued to its final record. */
+class ApiCallRun implements LiveCall {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly finished: Promise<void>;
+  readonly #deps: ApiCallsDeps;
+  readonly #request: PlaceCallRequest;
+  readonly #call: Call;
+  readonly #timeline: Timeline;
+  #resolveFinished!: () => void;
+  #outbound: OutboundCall | undefined;
+  #leg: SipCallLeg | undefined;
+  #answered = false;
+  #over = false;
+  /** Cancelled before the INVITE went out. */
+  #cancelledEarly = false;
+  #redirect: ApplicationRef | undefined;
+  #pendingApp: ApplicationRef | undefined;
+
+  constructor(deps: ApiCallsDeps, request: PlaceCallRequest, call: Call) {
+    this.#deps = deps;
+    this.#request = request;
+    this.#call = call;
+    this.sid = call.sid;
+    this.accountSid = call.accountSid;
+    this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+    this.#timeline = new Timeline(
+      (type, data) => deps.store.callEvents.append(call.sid, call.accountSid, type, data),
+      (err) => deps.logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
+    );
+  }
+
+  get answered(): boolean {
+    return this.#answered && !this.#over;
+  }
+
+  async cancel(): Promise<boolean> {
+    if (this.#answered || this.#over) return false;
+    this.#timeline.append('api', { event: 'cancel' });
+    if (this.#outbound === undefined) {
+      this.#cancelledEarly = true;
+      return true;
+    }
+    await this.#outbound.hangup();
+    return true;
+  }
+
+  async hangup(): Promise<void> {
+    if (this.#over) return;
+    if (!this.#answered) {
+      await this.cancel();
+      return;
+    }
+    this.#timeline.append('api', { event: 'hangup' });
+    if (this.#leg !== undefined) await this.#leg.hangup();
+    else await this.#outbound?.hangup();
+  }
+
+  redirect(app: ApplicationRef): boolean {
+    if (!this.#answered && !this.#over) {
+      // Not answered yet: the new document is the one that runs on the answer.
+      this.#timeline.append('api', { event: 'redirect', url: app.url, inline: app.twiml !== undefined, before: 'answer' });
+      this.#pendingApp = app;
+      return true;
+    }
+    if (!this.answered || this.#leg === undefined) return false;
+    this.#timeline.append('api', { event: 'redirect', url: app.url, inline: app.twiml !== undefined });
+    this.#redirect = app;
+    this.#leg.release();
+    return true;
+  }
+
+  async run(route: SipRoute | string): Promise<void> {
+    const { store, logger } = this.#deps;
+    const request = this.#request;
+    const call = this.#call;
+    const facts = { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion } as const;
+    const progress =
+      this.#deps.callbacks && request.statusCallback ? callProgress(this.#deps.callbacks, request.statusCallback, request.app.dialect, facts, logger) : undefined;
+    const finish = async (status: CallStatus, sipStatus: number | undefined): Promise<void> => {
+      this.#over = true;
+      await store.calls.update(call.sid, { status, endTime: new Date().toISOString(), duration: 0 });
+      progress?.completed(callOutcome(status, 0, sipStatus === undefined ? undefined : { by: 'system', sipStatus }, false, null));
+    };
+    try {
+      if (typeof route === 'string') {
+        this.#timeline.append('dial', { target: request.to, status: 'failed', reason: route });
+        progress?.initiated();
+        await finish('failed', undefined);
+        return;
+      }
+      if (this.#cancelledEarly) {
+        await finish('canceled', undefined);
+        return;
+      }
+      const callerId = request.from.startsWith('client:') ? request.from.slice('client:'.length) : request.from;
+      const fromUri = /^sips?:/i.test(callerId) ? callerId : `sip:${callerId}@${this.#deps.fromHost}`;
+      let outbound: OutboundCall;
+      try {
+        outbound = await OutboundCall.start(this.#deps.outbound, {
+          target: route.uri,
+          from: fromUri,
+          ringTimeoutMs: request.timeoutMs,
+          ...(route.destination ? { destination: route.destination } : {}),
+          ...(route.credentials ? { credentials: route.credentials } : {}),
+          ...(route.headers ? { headers: route.headers } : {}),
+        });
+      } catch (err) {
+        this.#timeline.append('dial', { target: route.uri, status: 'failed', reason: (err as Error).message });
+        progress?.initiated();
+        await finish('failed', undefined);
+        return;
+      }
+      this.#outbound = outbound;
+      this.#timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from: fromUri, callId: outbound.callId });
+      outbound.on('note', (type, data) => this.#timeline.append(type, data));
+      progress?.initiated();
+      void store.calls.update(call.sid, { sipCallId: outbound.callId });
+      let ringing = false;
+      outbound.on('progress', (status, reason) => {
+        this.#timeline.append('sip', { event: 'progress', status, reason });
+        if (ringing || this.#answered) return;
+        ringing = true;
+        void store.calls.update(call.sid, { status: 'ringing' });
+        progress?.ringing();
+      });
+      const outcome = await outbound.outcome;
+      if (!outcome.answered) {
+        this.#timeline.append('sip', { event: 'unanswered', status: outcome.status, sipStatus: outcome.sipStatus ?? null, reason: outcome.reason });
+        await outbound.close();
+        const status: CallStatus = outcome.status === 'canceled' ? 'canceled' : outcome.status;
+        await finish(status, outcome.sipStatus);
+        return;
+      }
+      await this.#answeredCall(outbound, outcome.answeredAt, progress);
+    } finally {
+      this.#over = true;
+      await this.#timeline.flushed();
+      await progress?.flushed();
+      this.#resolveFinished();
+    }
+  }
+
+  async #answeredCall(outbound: OutboundCall, answeredAt: number, progress: ReturnType<typeof callProgress> | undefined): Promise<void> {
+    const { store } = this.#deps;
+    const request = this.#request;
+    const call = this.#call;
+    this.#answered = true;
+    this.#timeline.append('sip', { event: 'answered' });
+    await store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(answeredAt).toISOString() });
+    progress?.answered();
+    const limit = setTimeout(() => {
+      this.#timeline.append('api', { event: 'time-limit', timeLimitMs: request.timeLimitMs ?? MAX_CALL_MS });
+      void (this.#leg ?? outbound).hangup();
+    }, Math.min(request.timeLimitMs ?? MAX_CALL_MS, MAX_CALL_MS));
+    const where = this.#deps.recordings;
+    const recordings =
+      where &&
+      new StoredCallRecordings({
+        store,
+        dataDir: where.dataDir,
+        publicUrl: where.publicUrl,
+        accountSid: call.accountSid,
+        callSid: call.sid,
+        authToken: request.authToken,
+        webhooks: this.#deps.webhooks,
+        note: (type, data) => this.#timeline.append(type, data),
+      });
+    const whole = request.record && recordings ? await this.#startRecording(outbound, recordings, request.record.channels) : undefined;
+    let app: ApplicationRef | undefined = this.#pendingApp ?? request.app;
+    let first = true;
+    let leg: SipCallLeg | undefined;
+    try {
+      while (app !== undefined) {
+        leg = outboundCallLeg(outbound, {
+          tts: this.#deps.tts,
+          audio: this.#deps.audio,
+          note: (type, data) => this.#timeline.append(type, data),
+          ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: call.accountSid, from: call.from } } : {}),
+        });
+        this.#leg = leg;
+        await leg.answer();
+        if (first && request.sendDigits) await leg.sendDigits(request.sendDigits).catch(() => undefined);
+        first = false;
+        const session = new CallSession(
+          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}) },
+          { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion },
+          app,
+        );
+        await session.run();
+        app = outbound.session?.state === 'terminated' ? undefined : this.#redirect;
+        this.#redirect = undefined;
+      }
+      // A session that ended without hanging up (released, with no redirect to follow) must not leave the call up.
+      await outbound.hangup();
+    } finally {
+      clearTimeout(limit);
+      const end = await outbound.ended;
+      const endedWith = leg?.endedWith;
+      const by = end?.by === 'remote' ? 'callee' : endedWith?.by === 'callee' ? 'callee' : 'application';
+      if (whole) await whole.stop();
+      const stats = await outbound.close();
+      if (stats) this.#timeline.append('media', { event: 'closed', ...stats });
+      const endTime = new Date();
+      const duration = Math.round((endTime.getTime() - answeredAt) / 1000);
+      this.#over = true;
+      await store.calls.update(call.sid, { status: 'completed', endTime: endTime.toISOString(), duration });
+      await recordings?.settled();
+      progress?.completed(callOutcome('completed', duration, { by }, true, stats));
+    }
+  }
+
+  /** Records the call from the answer to the hangup (`Record=true`), as an `OutboundAPI` recording. */
+  async #startRecording(outbound: OutboundCall, recordings: StoredCallRecordings, channels: 'mono' | 'dual'): Promise<{ stop(): Promise<void> } | undefined> {
+    const count = channels === 'dual' ? 2 : 1;
+    try {
+      const slot = await recordings.begin('OutboundAPI', count);
+      const id = randomUUID();
+      await outbound.media.startRecord(id, slot.path, { mode: channels === 'dual' ? 'dual' : 'inbound', maxDurationMs: MAX_CALL_MS });
+      this.#timeline.append('media', { event: 'record-started', recordId: id, recordingSid: slot.sid });
+      return {
+        stop: async () => {
+          const info = await outbound.media.stopRecord(id).catch(() => null);
+          await recordings.end(slot.sid, info === null ? { status: 'failed' } : { status: 'completed', durationSeconds: Math.round(info.durationMs / 1000), channels: info.channels });
+        },
+      };
+    } catch (err) {
+      this.#timeline.append('warning', { message: `the call could not be recorded: ${(err as Error).message}` });
+      return undefined;
+    }
+  }
+}
