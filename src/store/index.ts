@@ -31,20 +31,24 @@ export interface Store {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const db = await openDatabase(options);
   const k = db.kysely;
+  const callEvents = new CallEventsRepo(k);
   return {
     db,
     accounts: new AccountsRepo(k),
     applications: new ApplicationsRepo(k),
     numbers: new NumbersRepo(k),
     calls: new CallsRepo(k),
-    callEvents: new CallEventsRepo(k),
+    callEvents,
     outbox: new OutboxRepo(k),
     sipClients: new SipClientsRepo(k),
     apiKeys: new ApiKeysRepo(k),
     messages: new MessagesRepo(k),
     idempotency: new IdempotencyRepo(k),
     recordings: new RecordingsRepo(k),
-    close: () => db.close(),
+    close: async () => {
+      await callEvents.flushed();
+      await db.close();
+    },
   };
 }
 
