@@ -36,7 +36,7 @@ const SECONDS = Number(process.env.SIP_BENCH_SECONDS ?? 4);
 const PROFILE = process.env.SIP_BENCH_PROFILE === '1';
 /** The goal (issue 4): at least 300 calls per second on one core, none failed. */
 const GOAL_CPS = 300;
-const NUMBER = '+15550142';
+export const NUMBER = '+15550142';
 /**
  * The prompt: half a second of tone from this process, cached by Dialtone after the
  * first call (`max-age`). SIP_BENCH_PROMPT=say uses `<Say>Hi.</Say>` instead, from the
@@ -49,7 +49,7 @@ const documentFor = (base: string): string =>
   PROMPT === 'say' ? '<Response><Say>Hi.</Say><Hangup/></Response>' : `<Response><Play>${base}/prompt.wav</Play><Hangup/></Response>`;
 
 /** A WAV file: `ms` of a 440 Hz tone, 8 kHz 16-bit mono. */
-function toneWav(ms: number): Buffer {
+export function toneWav(ms: number): Buffer {
   const samples = (8000 * ms) / 1000;
   const wav = Buffer.alloc(44 + samples * 2);
   wav.write('RIFF', 0);
@@ -75,21 +75,21 @@ const UAS = join(here, 'uas.xml');
 
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 /** `taskset -c core command…`, or the bare command without taskset. */
-function pinned(core: number, command: string, args: readonly string[]): [string, string[]] {
+export function pinned(core: number, command: string, args: readonly string[]): [string, string[]] {
   return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, [...args]];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** CPU seconds (user + system, all threads) a process has used so far. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of proc(5), counted from the state field (3).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -235,7 +235,7 @@ interface Dialtone {
   stop(): Promise<void>;
 }
 
-async function startDialtone(appUrl: string, profileDir: string | undefined): Promise<Dialtone> {
+export async function startDialtone(appUrl: string, profileDir: string | undefined): Promise<Dialtone> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-sip-bench-data-'));
   const sipPort = await freeUdpPort();
   // A block of RTP ports well away from the ones tests pick (20000–39999).
@@ -274,7 +274,8 @@ async function startDialtone(appUrl: string, profileDir: string | undefined): Pr
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        // A profile is written at exit, which takes a while after a long run.
+        const timer = setTimeout(() => child.kill('SIGKILL'), PROFILE ? 120_000 : 15_000);
         await once(child, 'close');
         clearTimeout(timer);
       }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { isoNow } from './now.js';
 import type { Database } from './schema.js';
 
@@ -10,12 +10,88 @@ export interface CallEvent {
   readonly data: unknown;
 }
 
+interface Queued {
+  readonly params: readonly [callSid: string, accountSid: string, at: string, type: string, data: string];
+  readonly resolve: (seq: number) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** The insert of one event as compiled SQL, and where each value goes among its parameters. */
+interface AppendStatement {
+  readonly sql: string;
+  /** For each parameter of `sql`, the index of its value in `Queued.params`. */
+  readonly slots: readonly number[];
+}
+
+/**
+ * Timelines are written a batch at a time: every event appended during one turn of the
+ * event loop, from every call, goes in one transaction. A call writes about ten events;
+ * each in its own commit was a fifth of the main thread at 100 calls per second
+ * (bench/sip). `append` still resolves with the event's `seq` once it is committed.
+ */
 export class CallEventsRepo {
+  #queue: Queued[] = [];
+  #scheduled = false;
+  /** The batch being written; the next one waits for it, so events keep their order. */
+  #writing: Promise<void> = Promise.resolve();
+  #statement: AppendStatement | undefined;
+
   constructor(readonly db: Kysely<Database>) {}
 
   /** Appends the next event of a call; its `seq` follows the call's last one. */
-  async append(callSid: string, accountSid: string, type: string, data: unknown, at: string = isoNow()): Promise<number> {
-    const row = await this.db
+  append(callSid: string, accountSid: string, type: string, data: unknown, at: string = isoNow()): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.#queue.push({ params: [callSid, accountSid, at, type, JSON.stringify(data ?? null)], resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#scheduled = false;
+          const batch = this.#queue;
+          this.#queue = [];
+          this.#writing = this.#writing.then(() => this.#write(batch));
+        });
+      }
+    });
+  }
+
+  /** Resolves once every event appended so far is written (or failed). */
+  async flushed(): Promise<void> {
+    while (this.#scheduled || this.#queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.#writing;
+  }
+
+  async #write(batch: readonly Queued[]): Promise<void> {
+    const statement = this.#appendStatement();
+    const query = (q: Queued): CompiledQuery => CompiledQuery.raw(statement.sql, statement.slots.map((i) => q.params[i]));
+    try {
+      const seqs = await this.db.transaction().execute(async (trx) => {
+        const out: number[] = [];
+        for (const q of batch) {
+          const result = await trx.executeQuery<{ seq: number }>(query(q));
+          out.push(Number(result.rows[0]!.seq));
+        }
+        return out;
+      });
+      batch.forEach((q, i) => q.resolve(seqs[i]!));
+    } catch {
+      // One bad event (its call deleted meanwhile) must not lose the others: each on its own.
+      for (const q of batch) {
+        try {
+          const result = await this.db.executeQuery<{ seq: number }>(query(q));
+          q.resolve(Number(result.rows[0]!.seq));
+        } catch (err) {
+          q.reject(err);
+        }
+      }
+    }
+  }
+
+  /** Compiled once: building the query with Kysely for every event cost more than running it. */
+  #appendStatement(): AppendStatement {
+    if (this.#statement) return this.#statement;
+    const marks = ['\u0000call', '\u0000account', '\u0000at', '\u0000type', '\u0000data'] as const;
+    const [callSid, accountSid, at, type, data] = marks;
+    const compiled = this.db
       .insertInto('call_events')
       .columns(['call_sid', 'account_sid', 'seq', 'at', 'type', 'data'])
       .expression((eb) =>
@@ -28,13 +104,19 @@ export class CallEventsRepo {
             sql<number>`coalesce(max(seq) + 1, 0)`.as('seq'),
             sql<string>`cast(${at} as text)`.as('at'),
             sql<string>`cast(${type} as text)`.as('type'),
-            sql<string>`cast(${JSON.stringify(data ?? null)} as text)`.as('data'),
+            sql<string>`cast(${data} as text)`.as('data'),
           ])
           .where('call_sid', '=', callSid),
       )
       .returning('seq')
-      .executeTakeFirstOrThrow();
-    return Number(row.seq);
+      .compile();
+    const slots = compiled.parameters.map((p) => {
+      const slot = marks.indexOf(p as (typeof marks)[number]);
+      if (slot === -1) throw new Error(`unexpected parameter in the call_events insert: ${String(p)}`);
+      return slot;
+    });
+    this.#statement = { sql: compiled.sql, slots };
+    return this.#statement;
   }
 
   async list(callSid: string): Promise<CallEvent[]> {

@@ -33,13 +33,14 @@ export interface Store {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const db = await openDatabase(options);
   const k = db.kysely;
+  const callEvents = new CallEventsRepo(k);
   return {
     db,
     accounts: new AccountsRepo(k),
     applications: new ApplicationsRepo(k),
     numbers: new NumbersRepo(k),
     calls: new CallsRepo(k),
-    callEvents: new CallEventsRepo(k),
+    callEvents,
     outbox: new OutboxRepo(k),
     sipClients: new SipClientsRepo(k),
     apiKeys: new ApiKeysRepo(k),
@@ -47,7 +48,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     idempotency: new IdempotencyRepo(k),
     recordings: new RecordingsRepo(k),
     trunks: new TrunksRepo(k),
-    close: () => db.close(),
+    close: async () => {
+      await callEvents.flushed();
+      await db.close();
+    },
   };
 }
 

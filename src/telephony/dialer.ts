@@ -149,6 +149,8 @@ export class Dialer {
     const timeline = new Timeline(
       (type, data) => store.callEvents.append(row.sid, parent.accountSid, type, data),
       (err) => this.#deps.logger?.warn({ err, callSid: row.sid }, 'timeline write failed'),
+      // The store writes a call's events in the order they are appended, batched.
+      { ordered: true },
     );
     const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
     const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};

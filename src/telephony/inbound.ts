@@ -127,6 +127,8 @@ export class InboundCalls {
     const timeline = new Timeline(
       (type, data) => store.callEvents.append(call.sid, account.sid, type, data),
       (err) => logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
+      // The store writes a call's events in the order they are appended, batched.
+      { ordered: true },
     );
     const facts = { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion } as const;
     const progress = inboundProgress(this.#deps.callbacks, number, facts, logger);

@@ -203,42 +203,51 @@ export class WebhookClient {
       const cookie = req.cookies?.header(target);
       if (cookie) headers.cookie = cookie;
       const remaining = Math.max(1, Math.floor(deadline - performance.now()));
-      const res = await request(requestUrl, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        dispatcher: this.#agent(overrides.ct),
-        headersTimeout: Math.min(overrides.rt, remaining),
-        bodyTimeout: overrides.rt,
-        signal: AbortSignal.timeout(remaining),
-      });
-      req.cookies?.store(target, res.headers['set-cookie']);
-      if (REDIRECTS.has(res.statusCode)) {
-        await res.body.dump();
-        const location = res.headers.location;
-        if (typeof location !== 'string' || location === '') throw new WebhookError('protocol', `redirect ${res.statusCode} without a Location`, url, res.statusCode);
-        if (hop + 1 > this.#maxRedirects) throw new WebhookError('too-many-redirects', `more than ${this.#maxRedirects} redirects`, startUrl, res.statusCode);
-        url = new URL(location, url).toString();
-        if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) method = 'GET';
-        continue;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > this.#maxBody && req.expectDocument) {
-          res.body.destroy();
-          throw new WebhookError('body-too-large', `the response is larger than ${this.#maxBody} bytes`, url, res.statusCode);
+      // A timer of our own, cleared when the hop is done: AbortSignal.timeout costs a
+      // weakly held timer per request that lingers until collected (bench/sip).
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new DOMException('the total timeout passed', 'TimeoutError')), remaining);
+      timer.unref();
+      try {
+        const res = await request(requestUrl, {
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          dispatcher: this.#agent(overrides.ct),
+          headersTimeout: Math.min(overrides.rt, remaining),
+          bodyTimeout: overrides.rt,
+          signal: timeout.signal,
+        });
+        req.cookies?.store(target, res.headers['set-cookie']);
+        if (REDIRECTS.has(res.statusCode)) {
+          await res.body.dump();
+          const location = res.headers.location;
+          if (typeof location !== 'string' || location === '') throw new WebhookError('protocol', `redirect ${res.statusCode} without a Location`, url, res.statusCode);
+          if (hop + 1 > this.#maxRedirects) throw new WebhookError('too-many-redirects', `more than ${this.#maxRedirects} redirects`, startUrl, res.statusCode);
+          url = new URL(location, url).toString();
+          if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) method = 'GET';
+          continue;
         }
-        if (size <= this.#maxBody) chunks.push(chunk as Buffer);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length;
+          if (size > this.#maxBody && req.expectDocument) {
+            res.body.destroy();
+            throw new WebhookError('body-too-large', `the response is larger than ${this.#maxBody} bytes`, url, res.statusCode);
+          }
+          if (size <= this.#maxBody) chunks.push(chunk as Buffer);
+        }
+        const contentType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (res.statusCode < 200 || res.statusCode >= 300) {
+          throw new WebhookError('http-status', `HTTP ${res.statusCode}`, url, res.statusCode);
+        }
+        const responseBody = Buffer.concat(chunks);
+        if (req.expectDocument && responseBody.length === 0) throw new WebhookError('empty-body', 'the response body is empty', url, res.statusCode);
+        return { url, status: res.statusCode, contentType, body: responseBody, signed, signature };
+      } finally {
+        clearTimeout(timer);
       }
-      const contentType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        throw new WebhookError('http-status', `HTTP ${res.statusCode}`, url, res.statusCode);
-      }
-      const responseBody = Buffer.concat(chunks);
-      if (req.expectDocument && responseBody.length === 0) throw new WebhookError('empty-body', 'the response body is empty', url, res.statusCode);
-      return { url, status: res.statusCode, contentType, body: responseBody, signed, signature };
     }
   }
 

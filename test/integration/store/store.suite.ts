@@ -85,6 +85,27 @@ export function storeSuite(open: () => Promise<Store>): void {
     }
   });
 
+  it('writes the events of many calls appended at once, each call in order, and a bad one fails alone', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const calls = await Promise.all([1, 2, 3].map((i) => store.calls.create({ accountSid: a.sid, from: `+${i}`, to: '+2', direction: 'inbound' })));
+      // Appended in one turn of the event loop: written together.
+      const written = calls.flatMap((c) => [0, 1, 2].map((k) => store.callEvents.append(c.sid, a.sid, 'step', { k })));
+      const orphan = store.callEvents.append('CA-no-such-call', a.sid, 'step', { k: 0 });
+      assert.deepEqual(await Promise.all(written), [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+      await assert.rejects(orphan);
+      for (const c of calls) {
+        assert.deepEqual(
+          (await store.callEvents.list(c.sid)).map((e) => [e.seq, e.data]),
+          [0, 1, 2].map((k) => [k, { k }]),
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('appends a call timeline in order', async () => {
     const store = await open();
     try {
