@@ -4,7 +4,10 @@ import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallControl } from './compat/calls.js';
 import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
+import { apifonicaCallRoutes } from './apifonica/calls.js';
+import { TelephonyCallControl } from './compat/call-control.js';
 import { ApiError } from './errors.js';
+import { telnyxCallRoutes } from './telnyx/calls.js';
 import { demoRoutes } from './demo/routes.js';
 import { recordingMediaRoute } from './recordings/media-route.js';
 import { registerOpenApi, serveOpenApi } from './openapi.js';
@@ -63,6 +66,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.store) {
     for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base, ...(deps.calls ? { calls: deps.calls } : {}), ...(deps.recordings ? { dataDir: deps.recordings.dataDir } : {}) });
     await app.register(v1Api, { prefix: '/v1', store: deps.store });
+  }
+  if (deps.store && deps.calls instanceof TelephonyCallControl) {
+    // Telnyx's and Apifonica's ways to start a call, over the same placing as POST Calls.
+    await app.register(telnyxCallRoutes, { store: deps.store, calls: deps.calls });
+    await app.register(apifonicaCallRoutes, { store: deps.store, calls: deps.calls });
   }
   if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);
   return app;

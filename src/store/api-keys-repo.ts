@@ -73,6 +73,12 @@ export class ApiKeysRepo {
     return row && { accountSid: row.account_sid, secretHash: row.secret_hash };
   }
 
+  /** For Bearer authentication (Telnyx's API), where only the secret is given: the key whose secret hashes to `secretHash`. */
+  async credentialBySecretHash(secretHash: string): Promise<(ApiKeyCredential & { readonly sid: string }) | undefined> {
+    const row = await this.db.selectFrom('api_keys').select(['sid', 'account_sid', 'secret_hash']).where('secret_hash', '=', secretHash).executeTakeFirst();
+    return row && { sid: row.sid, accountSid: row.account_sid, secretHash: row.secret_hash };
+  }
+
   async list(accountSid: string): Promise<ApiKey[]> {
     const rows = await this.db.selectFrom('api_keys').selectAll().where('account_sid', '=', accountSid).orderBy('date_created').orderBy('sid').execute();
     return rows.map(toKey);

@@ -13,9 +13,11 @@ import { normaliseE164 } from '../../telephony/e164.js';
 import type { LiveCalls } from '../../telephony/live-calls.js';
 import { ApiError } from '../errors.js';
 import type { CallControl } from './calls.js';
-import { principalOf, type CompatContext } from './context.js';
+import { principalOf, type CompatContext, type Principal } from './context.js';
 import { invalid, invalidParameter } from './errors.js';
 import { many, one, optionalBoolean, optionalMethod, optionalUrl, type Params } from './params.js';
+
+type Dialect = ApplicationRef['dialect'];
 
 /** Twilio's limit on the `Twiml` parameter. */
 const MAX_TWIML = 4000;
@@ -37,9 +39,19 @@ export class TelephonyCallControl implements CallControl {
   }
 
   async create(request: FastifyRequest, ctx: CompatContext, accountSid: string, params: Params): Promise<Call> {
+    return this.place(principalOf(request), ctx, accountSid, params);
+  }
+
+  /**
+   * Checks Twilio-named parameters and places the call: the one way in for every REST
+   * dialect (Twilio's POST Calls, Telnyx's and Apifonica's make-call), which translate
+   * their bodies to these names. `dialect` runs the application as that dialect whatever
+   * the application says (Apifonica's make-call runs an Apifonica controller).
+   */
+  async place(principal: Principal, ctx: CompatContext, accountSid: string, params: Params, options: { readonly dialect?: Dialect } = {}): Promise<Call> {
     const placer = this.#deps.calls();
     if (placer === undefined) throw new ApiError(503, 20503, 'Calls cannot be placed until telephony has started');
-    const { account } = principalOf(request);
+    const { account } = principal;
     const to = readTo(params);
     const from = one(params, 'From');
     if (from === undefined || from === '') throw invalid(21213, "No 'From' number is specified");
@@ -51,7 +63,8 @@ export class TelephonyCallControl implements CallControl {
       if (!owned || owned.accountSid !== accountSid) throw invalid(21210, `The source phone number provided, ${from}, is not yet verified for your account`);
       phoneNumberSid = owned.sid;
     }
-    const app = await readApplication(ctx, accountSid, params);
+    const read = await readApplication(ctx, accountSid, params);
+    const app = options.dialect === undefined ? read : { ...read, ref: { ...read.ref, dialect: options.dialect } };
     const statusCallback = readStatusCallback(params) ?? app.statusCallback;
     const timeout = seconds(params, 'Timeout', 60, 600);
     const timeLimit = seconds(params, 'TimeLimit', 14_400, 14_400);

@@ -1,0 +1,185 @@
+/**
+ * Telnyx's and Apifonica's ways to start a call, end to end against `dialtone start` (its
+ * own process), with plain `fetch` as the client (the official `telnyx` client is not a
+ * dependency yet). Each call goes to one of our own numbers, so it loops back into
+ * Dialtone and really rings, is answered and runs both ends' documents:
+ *
+ * - Telnyx `POST /v2/texml/calls/{application}` with `Authorization: Bearer <key secret>`
+ *   answers `{data:{…status:"queued"}}`, and the application's voice URL is fetched for the
+ *   outbound leg while the looped number's URL runs the inbound one; a wrong bearer is a 401
+ *   in Telnyx's `{errors:[{code,title,detail}]}`, and so is an unknown application (404-ish
+ *   codes stay the compatible API's, in Telnyx's shape);
+ * - Apifonica `POST /v2/accounts/{sid}/calls` with Basic auth and `{from,to,events,call_app_sid}`
+ *   runs the application as an Apifonica controller (snake_case `call_sid`, `direction`),
+ *   and `events: "all"` posts the call-progress events to that controller.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, startCli } from '../support/run-cli.js';
+import { eventually } from '../support/sip-stack.js';
+import { freeUdpPort } from '../support/sipp.js';
+
+interface Hit {
+  readonly path: string;
+  readonly params: Record<string, string>;
+}
+
+const ACCOUNT_SID = `AC${'6b'.repeat(16)}`;
+const AUTH_TOKEN = 'e'.repeat(32);
+const BASIC = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
+
+describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back)', { timeout: 300_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-waysin-'));
+  const hits: Hit[] = [];
+  const documents = new Map<string, string>();
+  let app: Server;
+  let appBase = '';
+  let base = '';
+  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  const NUMBERS = { caller: '+15550301', looped: '+15550302' } as const;
+
+  before(async () => {
+    app = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        const params = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : body));
+        hits.push({ path: url.pathname, params });
+        res.setHeader('content-type', 'text/xml');
+        res.end(documents.get(url.pathname) ?? '<Response><Hangup/></Response>');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    const sipPort = await freeUdpPort();
+    const rtp = 38000 + (process.pid % 100) * 20;
+    const env = {
+      DIALTONE_DATA_DIR: dataDir,
+      DIALTONE_HTTP_PORT: '0',
+      DIALTONE_SIP_PORT: String(sipPort),
+      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
+      DIALTONE_BIND_ADDRESS: '127.0.0.1',
+      DIALTONE_LOG_LEVEL: 'warn',
+      DIALTONE_ACCOUNT_SID: ACCOUNT_SID,
+      DIALTONE_AUTH_TOKEN: AUTH_TOKEN,
+    };
+    dialtone = await startCli(['start'], /Dialtone is running at (\S+)/, env);
+    base = dialtone.match[1]!;
+    for (const [name, number] of Object.entries(NUMBERS)) {
+      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
+      assert.equal(added.code, 0, added.stderr);
+    }
+  });
+
+  after(async () => {
+    await dialtone?.stop();
+    await new Promise<void>((r) => app.close(() => r()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const output = (): string => `--- requests ---\n${JSON.stringify(hits)}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+
+  async function hit(path: string, where: (h: Hit) => boolean = () => true): Promise<Hit> {
+    await eventually(() => hits.some((h) => h.path === path && where(h)), `a request to ${path}\n${output()}`, 20_000);
+    return hits.find((h) => h.path === path && where(h))!;
+  }
+
+  async function compat<T>(resource: string, params: Record<string, string>): Promise<T> {
+    const res = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/${resource}.json`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    return (await res.json()) as T;
+  }
+
+  it('Telnyx: a Bearer key starts a call that fetches the application’s voice URL; a wrong bearer is 401 in Telnyx’s shape', async () => {
+    documents.set('/texml', '<Response><Pause length="1"/><Hangup/></Response>');
+    documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
+    const key = await compat<{ sid: string; secret: string }>('Keys', { FriendlyName: 'telnyx' });
+    const application = await compat<{ sid: string }>('Applications', { FriendlyName: 'texml', VoiceUrl: `${appBase}/texml` });
+
+    const res = await fetch(`${base}/v2/texml/calls/${application.sid}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ To: NUMBERS.looped, From: NUMBERS.caller }),
+    });
+    const created = (await res.json()) as { data: { call_sid: string; from: string; to: string; status: string } };
+    assert.equal(res.status, 200, JSON.stringify(created));
+    assert.deepEqual({ from: created.data.from, to: created.data.to, status: created.data.status }, { from: NUMBERS.caller, to: NUMBERS.looped, status: 'queued' });
+
+    const fetched = await hit('/texml', (h) => h.params.CallSid === created.data.call_sid);
+    assert.equal(fetched.params.Direction, 'outbound-api');
+    assert.equal(fetched.params.To, NUMBERS.looped);
+    const looped = await hit('/looped');
+    assert.equal(looped.params.Direction, 'inbound');
+    assert.equal(looped.params.From, NUMBERS.caller);
+
+    // Form-encoded works too (the seed's curl); a wrong bearer and no bearer are 401s.
+    const form = await fetch(`${base}/v2/texml/calls/${application.sid}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}x`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: NUMBERS.looped, From: NUMBERS.caller }),
+    });
+    assert.equal(form.status, 401);
+    const denied = (await form.json()) as { errors: { code: string; title: string; detail: string }[] };
+    assert.equal(denied.errors.length, 1);
+    assert.equal(typeof denied.errors[0]!.code, 'string');
+    assert.equal(denied.errors[0]!.title, 'Authentication failed');
+    assert.ok(denied.errors[0]!.detail.length > 0);
+    const none = await fetch(`${base}/v2/texml/calls/${application.sid}`, { method: 'POST', body: new URLSearchParams({ To: NUMBERS.looped }) });
+    assert.equal(none.status, 401);
+
+    const bad = await fetch(`${base}/v2/texml/calls/${application.sid}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: 'not a number', From: NUMBERS.caller }),
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(((await bad.json()) as { errors: { code: string }[] }).errors.map((e) => e.code), ['21211']);
+  });
+
+  it('Apifonica: Basic auth and {from,to,events,call_app_sid} run the application as an Apifonica controller, events posted to it', async () => {
+    documents.set('/controller', '<response><wait length="1"/><endCall/></response>');
+    documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
+    const application = await compat<{ sid: string }>('Applications', { FriendlyName: 'apifonica', VoiceUrl: `${appBase}/controller` });
+    const res = await fetch(`${base}/v2/accounts/${ACCOUNT_SID}/calls`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: NUMBERS.caller, to: NUMBERS.looped, events: 'all', call_app_sid: application.sid }),
+    });
+    const created = (await res.json()) as Record<string, string>;
+    assert.equal(res.status, 201, JSON.stringify(created));
+    assert.match(created.call_sid ?? '', /^CA[0-9a-f]{32}$/);
+    assert.equal(created.call_app_sid, application.sid);
+
+    const controller = await hit('/controller', (h) => h.params.call_sid === created.call_sid && h.params.direction === 'outbound-api' && !('sequence_number' in h.params));
+    assert.equal(controller.params.to, NUMBERS.looped);
+    assert.equal(controller.params.from, NUMBERS.caller);
+    assert.equal(controller.params.CallSid, undefined);
+    // The progress events reach the controller too, ending with the completed call.
+    const done = await hit('/controller', (h) => h.params.call_sid === created.call_sid && h.params.status === 'completed' && h.params.callback_source === 'call-progress-events');
+    assert.equal(done.params.CallStatus, undefined);
+
+    const wrong = await fetch(`${base}/v2/accounts/${ACCOUNT_SID}/calls`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:nope`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: NUMBERS.caller, to: NUMBERS.looped, call_app_sid: application.sid }),
+    });
+    assert.equal(wrong.status, 401);
+    const missing = await fetch(`${base}/v2/accounts/${ACCOUNT_SID}/calls`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: NUMBERS.caller, to: NUMBERS.looped }),
+    });
+    assert.equal(missing.status, 400);
+    assert.match(((await missing.json()) as { message: string }).message, /call_app_sid/);
+  });
+});
