@@ -9,31 +9,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import wavefile from 'wavefile';
 import type { CallReport } from '../../src/cli/commands/call.js';
-import { runCli, startCli } from '../support/run-cli.js';
-import { freeUdpPort } from '../support/sipp.js';
+import { RATE, readPcm, sine, wavBytes } from '../support/audio.js';
+import { Dialtone, type ShownCall } from '../support/dialtone.js';
+import { startWebApp, type WebApp } from '../support/web-app.js';
 
-const RATE = 8000;
 const FRAME = RATE / 50;
 
 /** A WAV of a sine at `hz` for `seconds`, 8 kHz 16-bit mono, as an application would serve. */
 function toneWav(hz: number, seconds: number): Buffer {
-  const samples = new Int16Array(Math.round(RATE * seconds));
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(0.5 * 32767 * Math.sin((2 * Math.PI * hz * i) / RATE));
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(1, RATE, '16', samples);
-  return Buffer.from(wav.toBuffer());
-}
-
-function readPcm(path: string): Int16Array {
-  const wav = new wavefile.WaveFile(readFileSync(path));
-  return wav.getSamples(false, Int16Array) as unknown as Int16Array;
+  return wavBytes(sine(hz, seconds, 0.5));
 }
 
 /** Goertzel power of `hz` in one 20 ms frame, relative to the frame's energy (1 = a pure tone). */
@@ -77,14 +63,8 @@ function toneRuns(pcm: Int16Array, hz: number): [number, number][] {
 }
 
 describe('Apifonica applications over SIP (dialtone call → dialtone start)', { timeout: 240_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-apifonica-'));
-  const hits: { path: string; params: Record<string, string> }[] = [];
-  const docs = new Map<string, string>();
-  let app: Server;
-  let appBase = '';
-  let sipPort = 0;
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
-  let env: NodeJS.ProcessEnv = {};
+  let app: WebApp;
+  let dialtone: Dialtone;
   const audio = new Map<string, Buffer>([
     ['/tone-1000.wav', toneWav(1000, 1.5)],
     ['/tone-600.wav', toneWav(600, 0.5)],
@@ -103,90 +83,56 @@ describe('Apifonica applications over SIP (dialtone call → dialtone start)', {
   } as const;
 
   before(async () => {
-    docs.set('/play', xml('<playAudio>/tone-1000.wav</playAudio>'));
-    docs.set(
+    app = await startWebApp({ missing: 404, contentType: 'text/plain' });
+    for (const [path, wav] of audio) app.wavs.set(path, wav);
+    app.documents.set('/play', xml('<playAudio>/tone-1000.wav</playAudio>'));
+    app.documents.set(
       '/input',
       xml(
         '<getInput controller="/input-controller" maxSymbols="2" timeoutGeneral="10"><playAudio>/tone-1000-long.wav</playAudio></getInput>' +
           '<wait length="30"/><playAudio>/tone-600.wav</playAudio>',
       ),
     );
-    docs.set('/input-controller', xml('<endCall/>'));
-    docs.set('/reject', xml('<endCall signal="reject"/><playAudio>/tone-1000.wav</playAudio>'));
-    docs.set('/busy', xml('<endCall signal="busy"/>'));
-    docs.set('/redirect', xml('<redirect method="GET">/redirected</redirect><playAudio>/tone-600.wav</playAudio>'));
-    docs.set('/redirected', xml('<playAudio>/tone-1000.wav</playAudio>'));
-    docs.set('/wait', xml('<playAudio>/tone-600.wav</playAudio><wait length="2"/><playAudio>/tone-1000.wav</playAudio>'));
-    docs.set('/broken', '<?xml version="1.0" encoding="UTF-8"?>\n<response><playAudio>/tone-600.wav</response>');
-    docs.set('/fallback', xml('<playAudio>/tone-1000.wav</playAudio>'));
+    app.documents.set('/input-controller', xml('<endCall/>'));
+    app.documents.set('/reject', xml('<endCall signal="reject"/><playAudio>/tone-1000.wav</playAudio>'));
+    app.documents.set('/busy', xml('<endCall signal="busy"/>'));
+    app.documents.set('/redirect', xml('<redirect method="GET">/redirected</redirect><playAudio>/tone-600.wav</playAudio>'));
+    app.documents.set('/redirected', xml('<playAudio>/tone-1000.wav</playAudio>'));
+    app.documents.set('/wait', xml('<playAudio>/tone-600.wav</playAudio><wait length="2"/><playAudio>/tone-1000.wav</playAudio>'));
+    app.documents.set('/broken', '<?xml version="1.0" encoding="UTF-8"?>\n<response><playAudio>/tone-600.wav</response>');
+    app.documents.set('/fallback', xml('<playAudio>/tone-1000.wav</playAudio>'));
 
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', appBase);
-        const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
-        const wav = audio.get(url.pathname);
-        if (wav) {
-          res.setHeader('content-type', 'audio/wav');
-          res.end(wav);
-          return;
-        }
-        hits.push({ path: url.pathname, params });
-        const doc = docs.get(url.pathname);
-        res.statusCode = doc === undefined ? 404 : 200;
-        // Apifonica's own examples serve XML as text/plain.
-        res.setHeader('content-type', 'text/plain');
-        res.end(doc ?? '');
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    sipPort = await freeUdpPort();
-    const rtp = 36000 + (process.pid % 100) * 20;
-    env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-    };
+    dialtone = await Dialtone.prepare({ name: 'apifonica', rtpBase: 44000 });
     for (const [name, number] of Object.entries(NUMBERS)) {
-      const args = ['numbers', 'add', number, '--voice-url', `${appBase}/${name}`, '--dialect', 'apifonica'];
-      if (name === 'broken') args.push('--fallback-url', `${appBase}/fallback`);
-      const added = await runCli(args, { env });
-      assert.equal(added.code, 0, added.stderr);
+      const extra = ['--dialect', 'apifonica', ...(name === 'broken' ? ['--fallback-url', `${app.base}/fallback`] : [])];
+      await dialtone.addNumber(number, `${app.base}/${name}`, ...extra);
     }
-    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+    await dialtone.start();
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   async function call(number: string, extra: string[] = []): Promise<{ report: CallReport; output: string; heard?: Int16Array }> {
-    const out = join(dataDir, `heard-${number}.wav`);
-    const run = await runCli(['call', number, '--server', `127.0.0.1:${sipPort}`, '--record', out, '--json', '--timeout', '40', ...extra]);
-    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const out = join(dialtone.dataDir, `heard-${number}.wav`);
+    const run = await dialtone.call(number, ['--record', out, ...extra]);
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
     const report = JSON.parse(run.stdout) as CallReport;
     return { report, output, ...(report.answered ? { heard: readPcm(out) } : {}) };
   }
 
-  async function callRecord(callSid: string): Promise<{ status: string; timeline: { type: string; data: Record<string, unknown> }[] }> {
-    const show = await runCli(['calls', 'show', callSid, '--json'], { env });
-    assert.equal(show.code, 0, show.stderr);
-    return JSON.parse(show.stdout) as never;
+  function callRecord(callSid: string): Promise<ShownCall> {
+    return dialtone.showCall(callSid);
   }
 
   it('<playAudio> of a WAV served by the application: the caller hears its 1 kHz for its length; the controller got snake_case parameters', async (t) => {
-    hits.length = 0;
+    app.hits.length = 0;
     const { report, output, heard } = await call(NUMBERS.play);
     assert.equal(report.answered, true, output);
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
-    const first = hits.find((h) => h.path === '/play')!;
+    const first = app.hits.find((h) => h.path === '/play')!;
     assert.equal(first.params.to, NUMBERS.play);
     assert.equal(first.params.from, '+15550199');
     assert.equal(first.params.status, 'ringing');
@@ -202,18 +148,18 @@ describe('Apifonica applications over SIP (dialtone call → dialtone start)', {
   });
 
   it('<getInput>: --digits reach the controller as digits=42; its XML stops the wait that began meanwhile and ends the call', async (t) => {
-    hits.length = 0;
+    app.hits.length = 0;
     const { report, output, heard } = await call(NUMBERS.input, ['--digits', 'WW42']);
     assert.equal(report.answered, true, output);
     assert.equal(report.digitsSent, '42');
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
-    const controller = hits.find((h) => h.path === '/input-controller');
-    assert.ok(controller, JSON.stringify(hits));
+    const controller = app.hits.find((h) => h.path === '/input-controller');
+    assert.ok(controller, JSON.stringify(app.hits));
     assert.equal(controller.params.digits, '42');
     assert.equal(controller.params.status, 'in-progress');
     assert.equal(controller.params.to, NUMBERS.input);
     assert.equal(controller.params.from, '+15550199');
-    assert.equal(controller.params.call_sid, hits[0]!.params.call_sid);
+    assert.equal(controller.params.call_sid, app.hits[0]!.params.call_sid);
     assert.equal(controller.params.Digits, undefined);
     // The key interrupted the 8 s prompt; the 600 Hz after the wait never played.
     const prompt = toneRuns(heard!, 1000);
@@ -235,20 +181,20 @@ describe('Apifonica applications over SIP (dialtone call → dialtone start)', {
   });
 
   it('<endCall signal="busy"> before the answer: the caller gets 486 Busy Here; the call is recorded busy', async () => {
-    hits.length = 0;
+    app.hits.length = 0;
     const { report, output } = await call(NUMBERS.busy);
     assert.equal(report.answered, false, output);
     assert.equal(report.status, 486, output);
-    const record = await callRecord(hits[0]!.params.call_sid!);
+    const record = await callRecord(app.hits[0]!.params.call_sid!);
     assert.equal(record.status, 'busy');
   });
 
   it('<redirect>: the next document runs (GET with the call parameters), the rest of the first does not', async () => {
-    hits.length = 0;
+    app.hits.length = 0;
     const { report, output, heard } = await call(NUMBERS.redirect);
     assert.equal(report.answered, true, output);
-    assert.deepEqual(hits.map((h) => h.path), ['/redirect', '/redirected']);
-    assert.equal(hits[1]!.params.call_sid, hits[0]!.params.call_sid);
+    assert.deepEqual(app.hits.map((h) => h.path), ['/redirect', '/redirected']);
+    assert.equal(app.hits[1]!.params.call_sid, app.hits[0]!.params.call_sid);
     assert.equal(toneRuns(heard!, 1000).length, 1);
     assert.deepEqual(toneRuns(heard!, 600), []);
   });
@@ -268,14 +214,14 @@ describe('Apifonica applications over SIP (dialtone call → dialtone start)', {
   });
 
   it('a broken Apifonica document: the fallback gets error_code=12100 and error_url, and its document plays', async () => {
-    hits.length = 0;
+    app.hits.length = 0;
     const { report, output, heard } = await call(NUMBERS.broken);
     assert.equal(report.answered, true, output);
-    const fallback = hits.find((h) => h.path === '/fallback');
-    assert.ok(fallback, JSON.stringify(hits));
+    const fallback = app.hits.find((h) => h.path === '/fallback');
+    assert.ok(fallback, JSON.stringify(app.hits));
     assert.equal(fallback.params.error_code, '12100');
-    assert.equal(fallback.params.error_url, `${appBase}/broken`);
-    assert.equal(fallback.params.call_sid, hits[0]!.params.call_sid);
+    assert.equal(fallback.params.error_url, `${app.base}/broken`);
+    assert.equal(fallback.params.call_sid, app.hits[0]!.params.call_sid);
     assert.equal(toneRuns(heard!, 1000).length, 1);
     assert.deepEqual(toneRuns(heard!, 600), []);
   });

@@ -11,24 +11,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import wavefile from 'wavefile';
 import type { CallReport } from '../../src/cli/commands/call.js';
 import { FliteProvider } from '../../src/tts/index.js';
-import { runCli, startCli } from '../support/run-cli.js';
-import { freeUdpPort } from '../support/sipp.js';
+import { RATE, readPcm } from '../support/audio.js';
+import { Dialtone } from '../support/dialtone.js';
+import { startWebApp, type WebApp } from '../support/web-app.js';
 
-const RATE = 8000;
 const PROMPT = 'Thank you for calling. This prompt is checked at the other end.';
-
-function readPcm(path: string): Int16Array {
-  const wav = new wavefile.WaveFile(readFileSync(path));
-  return wav.getSamples(false, Int16Array) as unknown as Int16Array;
-}
 
 function rms(pcm: Int16Array, from = 0, to = pcm.length): number {
   let sum = 0;
@@ -78,77 +68,42 @@ function windowCorrelations(source: Int16Array, recorded: Int16Array, firstLag: 
 }
 
 describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 120_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-call-engine-'));
-  const hits: { path: string; params: Record<string, string> }[] = [];
-  let app: Server;
-  let appBase = '';
-  let sipPort = 0;
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
-  let env: NodeJS.ProcessEnv = {};
+  let app: WebApp;
+  let dialtone: Dialtone;
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const params = Object.fromEntries(new URLSearchParams(body));
-        const path = new URL(req.url ?? '/', appBase).pathname;
-        hits.push({ path, params });
-        res.setHeader('content-type', 'text/xml');
-        if (path === '/say') res.end(`<Response><Say voice="kal">${PROMPT}</Say><Hangup/></Response>`);
-        else if (path === '/gather') res.end('<Response><Gather numDigits="2" timeout="5" action="/digits"/><Say voice="kal">Nothing.</Say></Response>');
-        else if (path === '/digits') res.end('<Response><Hangup/></Response>');
-        else {
-          res.statusCode = 404;
-          res.end();
-        }
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    sipPort = await freeUdpPort();
-    const rtp = 34000 + (process.pid % 100) * 20;
-    env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-    };
-    for (const [number, path] of [
-      ['+15550121', '/say'],
-      ['+15550122', '/gather'],
-    ] as const) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}${path}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
-    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+    app = await startWebApp({ missing: 404 });
+    app.documents.set('/say', `<Response><Say voice="kal">${PROMPT}</Say><Hangup/></Response>`);
+    app.documents.set('/gather', '<Response><Gather numDigits="2" timeout="5" action="/digits"/><Say voice="kal">Nothing.</Say></Response>');
+    app.documents.set('/digits', '<Response><Hangup/></Response>');
+    dialtone = await Dialtone.prepare({ name: 'call-engine', rtpBase: 34000 });
+    await dialtone.addNumber('+15550121', `${app.base}/say`);
+    await dialtone.addNumber('+15550122', `${app.base}/gather`);
+    await dialtone.start();
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('hears <Say>: non-silent, as long as the same text synthesised here, matching it; the engine hangs up → exit 0', async (t) => {
-    const out = join(dataDir, 'say-heard.wav');
+    const out = join(dialtone.dataDir, 'say-heard.wav');
     const flite = new FliteProvider();
     const synthesis = flite.synthesize(PROMPT, { voice: 'kal' });
-    const run = await runCli(['call', '+15550121', '--server', `127.0.0.1:${sipPort}`, '--record', out, '--json', '--timeout', '25']);
+    const run = await dialtone.call('+15550121', ['--record', out], 25);
     let source: Int16Array;
     try {
       source = await synthesis;
     } finally {
       await flite.close();
     }
-    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, output);
     const report = JSON.parse(run.stdout) as CallReport;
     assert.equal(report.answered, true);
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
-    assert.equal(hits.find((h) => h.path === '/say')?.params.From, '+15550199');
+    assert.equal(app.hits.find((h) => h.path === '/say')?.params.From, '+15550199');
 
     const heard = readPcm(out);
     const threshold = 0.02 * 32768;
@@ -173,14 +128,14 @@ describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 1
   });
 
   it('<Gather numDigits="2">: --digits WW42 reaches the application as Digits=42', async () => {
-    const run = await runCli(['call', '+15550122', '--server', `127.0.0.1:${sipPort}`, '--digits', 'WW42', '--json', '--timeout', '25']);
-    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const run = await dialtone.call('+15550122', ['--digits', 'WW42'], 25);
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, output);
     const report = JSON.parse(run.stdout) as CallReport;
     assert.equal(report.telephoneEvent, 101);
     assert.equal(report.digitsSent, '42');
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
-    const digits = hits.find((h) => h.path === '/digits');
-    assert.equal(digits?.params.Digits, '42', JSON.stringify(hits));
+    const digits = app.hits.find((h) => h.path === '/digits');
+    assert.equal(digits?.params.Digits, '42', JSON.stringify(app.hits));
   });
 });

@@ -24,22 +24,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import type { CallReport } from '../../src/cli/commands/call.js';
 import { assertHeardTone, readPcm, sine, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
-import { runCli, startCli } from '../support/run-cli.js';
-import { eventually } from '../support/sip-stack.js';
+import { Dialtone, type TimelineEntry } from '../support/dialtone.js';
+import type { CliRun } from '../support/run-cli.js';
+import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
-
-interface Hit {
-  readonly path: string;
-  readonly params: Record<string, string>;
-}
 
 interface CallRow {
   readonly sid: string;
@@ -52,15 +46,8 @@ interface CallRow {
 }
 
 describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { timeout: 600_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-dial-'));
-  const hits: Hit[] = [];
-  /** Documents by path; set by each test before it calls. */
-  const documents = new Map<string, string>();
-  let app: Server;
-  let appBase = '';
-  let sipPort = 0;
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
-  let env: NodeJS.ProcessEnv = {};
+  let app: WebApp;
+  let dialtone: Dialtone;
   const tone = wavBytes(sine(1000, 20, 0.5));
 
   const NUMBERS = {
@@ -78,66 +65,32 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
   } as const;
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const params = Object.fromEntries(new URLSearchParams(body));
-        const path = new URL(req.url ?? '/', appBase).pathname;
-        if (path === '/tone.wav') {
-          res.setHeader('content-type', 'audio/wav');
-          res.end(tone);
-          return;
-        }
-        hits.push({ path, params });
-        res.setHeader('content-type', 'text/xml');
-        res.end(documents.get(path) ?? '<Response><Hangup/></Response>');
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    sipPort = await freeUdpPort();
-    const rtp = 36000 + (process.pid % 100) * 20;
-    env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-    };
-    for (const [name, number] of Object.entries(NUMBERS)) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
-    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+    app = await startWebApp();
+    app.wavs.set('/tone.wav', tone);
+    dialtone = await Dialtone.prepare({ name: 'dial', rtpBase: 36000 });
+    for (const [name, number] of Object.entries(NUMBERS)) await dialtone.addNumber(number, `${app.base}/${name}`);
+    await dialtone.start();
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
-  function call(number: string, extra: readonly string[]): ReturnType<typeof runCli> {
-    return runCli(['call', number, '--server', `127.0.0.1:${sipPort}`, '--json', '--timeout', '40', ...extra]);
+  function call(number: string, extra: readonly string[]): Promise<CliRun> {
+    return dialtone.call(number, extra);
   }
 
-  async function actionHit(path: string, context: () => string): Promise<Hit> {
-    await eventually(() => hits.some((h) => h.path === path), `a request to ${path}\n${context()}`, 10_000);
-    return hits.find((h) => h.path === path)!;
+  function actionHit(path: string, context: () => string): Promise<Hit> {
+    return app.hit(path, context, 10_000);
   }
 
-  async function callRows(): Promise<CallRow[]> {
-    const run = await runCli(['calls', 'list', '--json', '--limit', '100'], { env });
-    assert.equal(run.code, 0, run.stderr);
-    return JSON.parse(run.stdout) as CallRow[];
+  function callRows(): Promise<CallRow[]> {
+    return dialtone.listCalls<CallRow>(100);
   }
 
-  async function timeline(sid: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-    const run = await runCli(['calls', 'show', sid, '--json'], { env });
-    assert.equal(run.code, 0, run.stderr);
-    return (JSON.parse(run.stdout) as { timeline: { type: string; data: Record<string, unknown> }[] }).timeline;
+  async function timeline(sid: string): Promise<TimelineEntry[]> {
+    return (await dialtone.showCall(sid)).timeline;
   }
 
   it('<Sip> to baresip: the caller hears its tone; the caller hangs up, baresip gets BYE; action completed; child row', { skip: baresipSkip }, async (t) => {
@@ -146,10 +99,10 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
     const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
     try {
-      documents.set('/sip', `<Response><Dial action="/sip-action" timeout="15"><Sip>${baresip.uri}</Sip></Dial><Say>Never said.</Say></Response>`);
+      app.documents.set('/sip', `<Response><Dial action="/sip-action" timeout="15"><Sip>${baresip.uri}</Sip></Dial><Say>Never said.</Say></Response>`);
       const out = join(dir, 'heard.wav');
       const run = await call(NUMBERS.sip, ['--record', out, '--hangup-after', '5']);
-      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}\n--- baresip ---\n${baresip.log}`;
       assert.equal(run.code, 0, context());
       const report = JSON.parse(run.stdout) as CallReport;
       assert.equal(report.answered, true);
@@ -165,7 +118,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
       assert.equal(action.params.DialSipResponseCode, '200');
       const duration = Number(action.params.DialCallDuration);
       assert.ok(duration >= 3 && duration <= 6, `DialCallDuration ${action.params.DialCallDuration}`);
-      const parentSid = hits.find((h) => h.path === '/sip')?.params.CallSid;
+      const parentSid = app.hits.find((h) => h.path === '/sip')?.params.CallSid;
       assert.ok(parentSid);
       const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
       assert.ok(child, `child call ${action.params.DialCallSid} listed`);
@@ -185,10 +138,10 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-busy.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
-    documents.set('/busy', `<Response><Dial action="/busy-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    app.documents.set('/busy', `<Response><Dial action="/busy-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
     const run = await call(NUMBERS.busy, []);
     const sippRun = await sipp.done;
-    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
     const action = await actionHit('/busy-action', context);
@@ -203,10 +156,10 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-ring-expect-cancel.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
-    documents.set('/noAnswer', `<Response><Dial action="/no-answer-action" timeout="5"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    app.documents.set('/noAnswer', `<Response><Dial action="/no-answer-action" timeout="5"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
     const run = await call(NUMBERS.noAnswer, []);
     const sippRun = await sipp.done;
-    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, `sipp did not get its CANCEL\n${context()}`);
     const action = await actionHit('/no-answer-action', context);
@@ -220,11 +173,11 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
-    documents.set('/calleeBye', `<Response><Dial><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial><Redirect>/after-dial</Redirect></Response>`);
-    documents.set('/after-dial', '<Response><Hangup/></Response>');
+    app.documents.set('/calleeBye', `<Response><Dial><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial><Redirect>/after-dial</Redirect></Response>`);
+    app.documents.set('/after-dial', '<Response><Hangup/></Response>');
     const run = await call(NUMBERS.calleeBye, []);
     const sippRun = await sipp.done;
-    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
     const report = JSON.parse(run.stdout) as CallReport;
@@ -234,13 +187,13 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
   });
 
   it('<Number> of our own loops back into Dialtone: the second application plays, the caller hears it', async (t) => {
-    documents.set('/loop', `<Response><Dial action="/loop-action"><Number>${NUMBERS.looped}</Number></Dial></Response>`);
-    documents.set('/looped', `<Response><Play loop="0">${appBase}/tone.wav</Play></Response>`);
+    app.documents.set('/loop', `<Response><Dial action="/loop-action"><Number>${NUMBERS.looped}</Number></Dial></Response>`);
+    app.documents.set('/looped', `<Response><Play loop="0">${app.base}/tone.wav</Play></Response>`);
     const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-loop-'));
     try {
       const out = join(dir, 'heard.wav');
       const run = await call(NUMBERS.loop, ['--record', out, '--hangup-after', '5']);
-      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
       const looped = await actionHit('/looped', context);
       assert.equal(looped.params.From, '+15550199', 'the caller ID is the caller’s number');
@@ -261,9 +214,9 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
   });
 
   it('<Number> with no route: DialCallStatus=failed and the timeline says why', async () => {
-    documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+15559990000</Number></Dial></Response>');
+    app.documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+15559990000</Number></Dial></Response>');
     const run = await call(NUMBERS.noRoute, []);
-    const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     const action = await actionHit('/no-route-action', context);
     assert.equal(action.params.DialCallStatus, 'failed', JSON.stringify(action.params));
@@ -277,10 +230,10 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
-    documents.set('/digest', `<Response><Dial action="/digest-action"><Sip username="bob" password="secret">sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    app.documents.set('/digest', `<Response><Dial action="/digest-action"><Sip username="bob" password="secret">sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
     const run = await call(NUMBERS.digest, []);
     const sippRun = await sipp.done;
-    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
     assert.match(sippRun.messages, /Authorization: Digest username="bob", realm="dialtone.test"/, context());
@@ -295,9 +248,9 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
     const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
     try {
-      documents.set('/limit', `<Response><Dial answerOnBridge="true" timeLimit="3" action="/limit-action"><Sip>${baresip.uri}</Sip></Dial></Response>`);
+      app.documents.set('/limit', `<Response><Dial answerOnBridge="true" timeLimit="3" action="/limit-action"><Sip>${baresip.uri}</Sip></Dial></Response>`);
       const run = await call(NUMBERS.limit, []);
-      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}\n--- baresip ---\n${baresip.log}`;
       assert.equal(run.code, 0, context());
       await baresip.waitForEvent('CALL_CLOSED', 10_000);
       const action = await actionHit('/limit-action', context);
@@ -305,7 +258,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
       assert.equal(action.params.CallStatus, 'in-progress', 'the caller is still there');
       const duration = Number(action.params.DialCallDuration);
       assert.ok(duration >= 2 && duration <= 5, `DialCallDuration ${action.params.DialCallDuration}`);
-      const parent = hits.find((h) => h.path === '/limit')!;
+      const parent = app.hits.find((h) => h.path === '/limit')!;
       assert.equal(parent.params.CallStatus, 'ringing');
       const events = await timeline(parent.params.CallSid!);
       const ringingOut = events.findIndex((e) => e.type === 'dial' && e.data.event === 'ringing-out');
@@ -325,10 +278,10 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     writeFileSync(source, wavBytes(sine(1000, 20, 0.5)));
     const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
     try {
-      documents.set('/star', `<Response><Dial hangupOnStar="true"><Sip>${baresip.uri}</Sip></Dial><Redirect>/after-star</Redirect></Response>`);
-      documents.set('/after-star', '<Response><Hangup/></Response>');
+      app.documents.set('/star', `<Response><Dial hangupOnStar="true"><Sip>${baresip.uri}</Sip></Dial><Redirect>/after-star</Redirect></Response>`);
+      app.documents.set('/after-star', '<Response><Hangup/></Response>');
       const run = await call(NUMBERS.star, ['--digits', 'WWW*']);
-      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}\n--- baresip ---\n${baresip.log}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}\n--- baresip ---\n${baresip.log}`;
       assert.equal(run.code, 0, context());
       await baresip.waitForEvent('CALL_ESTABLISHED', 5000);
       await baresip.waitForEvent('CALL_CLOSED', 10_000);
@@ -347,10 +300,10 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-early-media-then-bye.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
-    documents.set('/early', `<Response><Dial answerOnBridge="true" action="/early-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
+    app.documents.set('/early', `<Response><Dial answerOnBridge="true" action="/early-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
     const run = await call(NUMBERS.early, []);
     const sippRun = await sipp.done;
-    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
     const report = JSON.parse(run.stdout) as CallReport;

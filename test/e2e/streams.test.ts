@@ -14,16 +14,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import type { CallReport } from '../../src/cli/commands/call.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
-import { runCli, startCli } from '../support/run-cli.js';
-import { freeUdpPort } from '../support/sipp.js';
+import { Dialtone } from '../support/dialtone.js';
+import { startWebApp, type WebApp } from '../support/web-app.js';
 import { sine, VoiceAgent } from '../support/voice-agent.js';
 import { loudFrames, meanSquare, powerAt } from '../integration/media/support.js';
 
@@ -38,37 +35,18 @@ function readWav(path: string): Int16Array {
 }
 
 describe('media streams over SIP', { timeout: 180_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-streams-'));
-  const hits: { path: string; params: Record<string, string> }[] = [];
-  const docs = new Map<string, string>();
-  let app: Server;
-  let appBase = '';
+  let app: WebApp;
   let agent: VoiceAgent;
-  let sipPort = 0;
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
-  let env: NodeJS.ProcessEnv = {};
+  let dialtone: Dialtone;
 
   before(async () => {
     agent = await VoiceAgent.start();
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const path = new URL(req.url ?? '/', appBase).pathname;
-        hits.push({ path, params: Object.fromEntries(new URLSearchParams(body)) });
-        const doc = docs.get(path);
-        res.statusCode = doc === undefined ? 404 : 200;
-        res.setHeader('content-type', 'text/xml');
-        res.end(doc ?? '');
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    docs.set(
+    app = await startWebApp({ missing: 404 });
+    app.documents.set(
       '/connect',
       `<Response><Connect><Stream url="${agent.url('/agent')}"><Parameter name="greeting" value="hello"/><Parameter name="caller" value="tone"/></Stream></Connect><Hangup/></Response>`,
     );
-    docs.set(
+    app.documents.set(
       '/fork',
       `<Response>
         <Start><Stream name="listener" url="${agent.url('/fork')}" track="both_tracks" statusCallback="/stream-status"/></Start>
@@ -77,53 +55,36 @@ describe('media streams over SIP', { timeout: 180_000 }, () => {
         <Say voice="kal">Goodbye.</Say>
       </Response>`,
     );
-    docs.set('/stream-status', '<Response/>');
-    sipPort = await freeUdpPort();
-    const rtp = 36000 + (process.pid % 100) * 20;
-    env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_ACCOUNT_SID: ACCOUNT,
-      DIALTONE_AUTH_TOKEN: TOKEN,
-      DIALTONE_LOG_LEVEL: 'warn',
-    };
-    for (const [number, path] of [
-      ['+15550131', '/connect'],
-      ['+15550132', '/fork'],
-    ] as const) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}${path}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
-    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+    app.documents.set('/stream-status', '<Response/>');
+    dialtone = await Dialtone.prepare({ name: 'streams', rtpBase: 42000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT, DIALTONE_AUTH_TOKEN: TOKEN } });
+    await dialtone.addNumber('+15550131', `${app.base}/connect`);
+    await dialtone.addNumber('+15550132', `${app.base}/fork`);
+    await dialtone.start();
   });
 
   after(async () => {
     await dialtone?.stop();
     await agent?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('<Connect><Stream>: the agent hears the caller\'s tone, its own audio reaches the caller, its mark comes back, closing it ends the Connect', { skip: baresipSkip }, async (t) => {
-    const tonePath = join(dataDir, 'caller-1000hz.wav');
+    const tonePath = join(dialtone.dataDir, 'caller-1000hz.wav');
     const wav = new wavefile.WaveFile();
     wav.fromScratch(1, 8000, '16', sine(1000, 20_000, 8000));
     writeFileSync(tonePath, wav.toBuffer());
-    const dumps = mkdtempSync(join(dataDir, 'baresip-'));
+    const dumps = mkdtempSync(join(dialtone.dataDir, 'baresip-'));
     const baresip = await Baresip.start({ audioSource: tonePath, dumpAudioTo: dumps, commands: true, killAfterMs: 60_000 });
     const n = agent.connections.length;
     try {
-      await baresip.command('dial', `sip:+15550131@127.0.0.1:${sipPort}`);
+      await baresip.command('dial', `sip:+15550131@127.0.0.1:${dialtone.sipPort}`);
       const ws = await agent.connection(n, 20_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n--- baresip ---\n${baresip.log}\n--- dialtone ---\n${dialtone?.output() ?? ''}\n--- hits ---\n${JSON.stringify(hits)}`);
+        throw new Error(`${err.message}\n--- baresip ---\n${baresip.log}\n--- dialtone ---\n${dialtone.output()}\n--- app.hits ---\n${JSON.stringify(app.hits)}`);
       });
       assert.equal(ws.path, '/agent');
       await ws.until((m) => m.filter((x) => x.event === 'media').length >= 100, 20_000, '100 media frames');
 
-      const callSid = hits.find((h) => h.path === '/connect')?.params.CallSid;
+      const callSid = app.hits.find((h) => h.path === '/connect')?.params.CallSid;
       const [connected, start] = ws.messages;
       assert.deepEqual(connected, { event: 'connected', protocol: 'Call', version: '1.0.0' });
       const streamSid = String(start?.streamSid);
@@ -170,9 +131,7 @@ describe('media streams over SIP', { timeout: 180_000 }, () => {
     assert.ok(heardByCaller.length >= 160 * 60, `the caller heard the agent's reply: ${heardByCaller.length / 160} loud frames`);
     assert.ok(share600 > 0.8, `the caller hears the agent's 600 Hz (${share600.toFixed(3)})`);
 
-    const list = await runCli(['calls', 'list', '--json', '--limit', '1'], { env });
-    const [call] = JSON.parse(list.stdout) as { sid: string; status: string }[];
-    const show = JSON.parse((await runCli(['calls', 'show', call!.sid, '--json'], { env })).stdout) as { timeline: { type: string; data: Record<string, unknown> }[] };
+    const show = await dialtone.lastCall();
     const verbs = show.timeline.filter((e) => e.type === 'verb-start').map((e) => e.data.verb);
     assert.deepEqual(verbs, ['Connect', 'Hangup'], 'the document went on after the WebSocket closed');
     const ended = show.timeline.find((e) => e.type === 'stream' && e.data.event === 'connect-end');
@@ -181,8 +140,8 @@ describe('media streams over SIP', { timeout: 180_000 }, () => {
 
   it('<Start><Stream> + <Say> + <Stop><Stream>: the prompt on the outbound track, --digits as dtmf events, stop when stopped; callbacks', async (t) => {
     const n = agent.connections.length;
-    const run = await runCli(['call', '+15550132', '--server', `127.0.0.1:${sipPort}`, '--digits', 'W12#', '--json', '--timeout', '40']);
-    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+    const run = await dialtone.call('+15550132', ['--digits', 'W12#']);
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, output);
     const report = JSON.parse(run.stdout) as CallReport;
     assert.equal(report.digitsSent, '12#');
@@ -191,14 +150,14 @@ describe('media streams over SIP', { timeout: 180_000 }, () => {
     assert.equal(ws.path, '/fork');
     const start = ws.of('start')[0]!.start as { tracks: string[]; callSid: string };
     assert.deepEqual(start.tracks, ['inbound', 'outbound']);
-    assert.equal(start.callSid, hits.find((h) => h.path === '/fork')?.params.CallSid);
+    assert.equal(start.callSid, app.hits.find((h) => h.path === '/fork')?.params.CallSid);
     assert.deepEqual(ws.of('dtmf').map((m) => (m.dtmf as { digit: string }).digit), ['1', '2', '#']);
     assert.deepEqual(ws.of('dtmf')[0]!.dtmf, { track: 'inbound_track', digit: '1' });
     const speech = loudFrames(ws.audio('outbound'), 1e5);
     t.diagnostic(`fork: ${ws.of('media').length} media messages, ${speech.length / 160} loud outbound frames`);
     assert.ok(speech.length >= 160 * 50, 'the <Say> prompt is on the outbound track');
     assert.equal(ws.messages.at(-1)?.event, 'stop', 'stop is the last message');
-    const status = hits.filter((h) => h.path === '/stream-status').map((h) => h.params.StreamEvent);
+    const status = app.hits.filter((h) => h.path === '/stream-status').map((h) => h.params.StreamEvent);
     assert.deepEqual(status, ['stream-started', 'stream-stopped']);
     // The goodbye after <Stop> is not streamed: the stream stopped first.
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);

@@ -14,19 +14,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startCli } from '../support/run-cli.js';
-import { eventually } from '../support/sip-stack.js';
+import { Dialtone } from '../support/dialtone.js';
+import type { CliRun } from '../support/run-cli.js';
+import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 import { countReceived, freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
-
-interface Hit {
-  readonly path: string;
-  readonly params: Record<string, string>;
-}
 
 interface CallRow {
   readonly sid: string;
@@ -75,66 +70,33 @@ function receivedInvites(messages: string): { requestLine: string; from: string 
 }
 
 describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†’ sipp as the carrier)', { skip: sippSkip, timeout: 300_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-trunks-e2e-'));
-  const hits: Hit[] = [];
-  const documents = new Map<string, string>();
-  let app: Server;
-  let appBase = '';
-  let sipPort = 0;
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
-  let env: NodeJS.ProcessEnv = {};
+  let app: WebApp;
+  let dialtone: Dialtone;
 
   const NUMBERS = { trunk: '+15550151', tcp: '+15550152', noRoute: '+15550153' } as const;
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const path = new URL(req.url ?? '/', appBase).pathname;
-        hits.push({ path, params: Object.fromEntries(new URLSearchParams(body)) });
-        res.setHeader('content-type', 'text/xml');
-        res.end(documents.get(path) ?? '<Response><Hangup/></Response>');
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    sipPort = await freeUdpPort();
-    const rtp = 37000 + (process.pid % 100) * 20;
-    env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-    };
-    for (const [name, number] of Object.entries(NUMBERS)) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
-    dialtone = await startCli(['start'], /Dialtone is running at/, env);
+    app = await startWebApp();
+    dialtone = await Dialtone.prepare({ name: 'trunks-e2e', rtpBase: 38000 });
+    for (const [name, number] of Object.entries(NUMBERS)) await dialtone.addNumber(number, `${app.base}/${name}`);
+    await dialtone.start();
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
-  async function cli(args: readonly string[]): Promise<string> {
-    const run = await runCli(args, { env });
-    assert.equal(run.code, 0, `${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
-    return run.stdout;
+  function cli(args: readonly string[]): Promise<string> {
+    return dialtone.cli(args);
   }
 
-  function call(number: string): ReturnType<typeof runCli> {
-    return runCli(['call', number, '--server', `127.0.0.1:${sipPort}`, '--json', '--timeout', '40']);
+  function call(number: string): Promise<CliRun> {
+    return dialtone.call(number);
   }
 
-  async function actionHit(path: string, context: () => string): Promise<Hit> {
-    await eventually(() => hits.some((h) => h.path === path), `a request to ${path}\n${context()}`, 10_000);
-    return hits.find((h) => h.path === path)!;
+  function actionHit(path: string, context: () => string): Promise<Hit> {
+    return app.hit(path, context, 10_000);
   }
 
   async function timeline(sid: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
@@ -151,10 +113,10 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
     const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
     try {
       await waitForUdpBind(port);
-      documents.set('/trunk', '<Response><Dial action="/trunk-action"><Number>+4915550123</Number></Dial></Response>');
+      app.documents.set('/trunk', '<Response><Dial action="/trunk-action"><Number>+4915550123</Number></Dial></Response>');
       const run = await call(NUMBERS.trunk);
       const sippRun = await sipp.done;
-      const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
       assert.equal(sippRun.code, 0, context());
 
@@ -186,10 +148,10 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
     const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30, args: ['-t', 't1'] });
     try {
       await waitForTcpListen(port);
-      documents.set('/tcp', '<Response><Dial action="/tcp-action"><Number>+4915550123</Number></Dial></Response>');
+      app.documents.set('/tcp', '<Response><Dial action="/tcp-action"><Number>+4915550123</Number></Dial></Response>');
       const run = await call(NUMBERS.tcp);
       const sippRun = await sipp.done;
-      const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
       assert.equal(sippRun.code, 0, context());
       assert.equal(countReceived(sippRun.messages, 'INVITE '), 1, context());
@@ -207,9 +169,9 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
   it('a number no trunk takes: DialCallStatus=failed and the timeline says there is no route', async () => {
     await cli(['trunks', 'add', 'uk', '--host', '127.0.0.1', '--port', String(await freeUdpPort()), '--prefix', '+44']);
     try {
-      documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+4915550123</Number></Dial></Response>');
+      app.documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+4915550123</Number></Dial></Response>');
       const run = await call(NUMBERS.noRoute);
-      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+      const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
       const action = await actionHit('/no-route-action', context);
       assert.equal(action.params.DialCallStatus, 'failed', JSON.stringify(action.params));

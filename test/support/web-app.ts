@@ -1,0 +1,104 @@
+/**
+ * The web application of an end-to-end test: it answers Dialtone's webhooks with documents
+ * set by path, serves audio files, and records every webhook it got so a test can assert
+ * what reached the application.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+
+export interface Hit {
+  readonly path: string;
+  /** The form body of a POST, the query of a GET. */
+  readonly params: Record<string, string>;
+  /** Whether X-Twilio-Signature checks out; only with `authToken`. */
+  readonly signatureValid?: boolean;
+}
+
+/** A document with a status other than 200, or one the application thinks about before sending. */
+export interface AppDocument {
+  readonly body: string;
+  readonly status?: number;
+  readonly delayMs?: number;
+}
+
+export interface WebAppOptions {
+  /** What a path without a document gets: a status with an empty body, or a document. Default: `<Response><Hangup/></Response>`. */
+  readonly missing?: number | string;
+  /** The content type of documents (Apifonica's own examples use text/plain). Default text/xml. */
+  readonly contentType?: string;
+  /** The account's auth token, to check each webhook's signature. */
+  readonly authToken?: string;
+}
+
+export interface WebApp {
+  /** http://127.0.0.1:port */
+  readonly base: string;
+  /** Every webhook, in arrival order (audio downloads are not recorded). */
+  readonly hits: Hit[];
+  /** The document for each path; a test may set them before it calls. */
+  readonly documents: Map<string, string | AppDocument>;
+  /** WAV bytes served as audio/wav by path. */
+  readonly wavs: Map<string, Buffer>;
+  /** The first webhook to `path`, waiting for it up to `timeoutMs`; the error names `context()`. */
+  hit(path: string, context?: () => string, timeoutMs?: number): Promise<Hit>;
+  close(): Promise<void>;
+}
+
+export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
+  const hits: Hit[] = [];
+  const documents = new Map<string, string | AppDocument>();
+  const wavs = new Map<string, Buffer>();
+  let base = '';
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', base);
+      const wav = wavs.get(url.pathname);
+      if (wav) {
+        res.setHeader('content-type', 'audio/wav');
+        res.end(wav);
+        return;
+      }
+      const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
+      const signature =
+        options.authToken === undefined
+          ? {}
+          : { signatureValid: twilio.validateRequest(options.authToken, String(req.headers['x-twilio-signature']), `${base}${req.url}`, params) };
+      hits.push({ path: url.pathname, params, ...signature });
+      const found = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
+      const doc = typeof found === 'string' ? { body: found } : found;
+      setTimeout(() => {
+        if (doc) {
+          res.statusCode = doc.status ?? 200;
+          res.setHeader('content-type', options.contentType ?? 'text/xml');
+        } else {
+          res.statusCode = typeof options.missing === 'number' ? options.missing : 404;
+        }
+        res.end(doc?.body ?? '');
+      }, doc?.delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function hit(path: string, context: () => string = () => '', timeoutMs = 20_000): Promise<Hit> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = hits.find((h) => h.path === path);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no request to ${path} in ${timeoutMs} ms; got ${hits.map((h) => h.path).join(', ')}\n${context()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  return {
+    base,
+    hits,
+    documents,
+    wavs,
+    hit,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
