@@ -71,7 +71,7 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     sipPort = await freeUdpPort();
-    const rtp = 37000 + (process.pid % 100) * 20;
+    const rtp = 46000 + (process.pid % 100) * 20;
     const env = {
       DIALTONE_DATA_DIR: dataDir,
       DIALTONE_HTTP_PORT: '0',

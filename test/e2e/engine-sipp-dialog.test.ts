@@ -35,7 +35,7 @@ describe('engine over SIP with sipp: CANCEL, BYE, re-INVITE, retransmissions', {
   let app: Server;
   let dialtone: Awaited<ReturnType<typeof startCli>>;
   let sipPort = 0;
-  const rtpBase = 37000 + (process.pid % 300) * 10;
+  const rtpBase = 48000 + (process.pid % 200) * 10;
   const env = (): NodeJS.ProcessEnv => ({
     DIALTONE_DATA_DIR: dataDir,
     DIALTONE_HTTP_PORT: '0',

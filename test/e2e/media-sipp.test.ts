@@ -35,7 +35,7 @@ describe('media from sipp pcaps into a call', { skip, timeout: 120_000 }, () => 
   let app: Server;
   let dialtone: Awaited<ReturnType<typeof startCli>>;
   let sipPort = 0;
-  const rtpBase = 36000 + (process.pid % 300) * 10;
+  const rtpBase = 50000 + (process.pid % 200) * 10;
   const env = (): NodeJS.ProcessEnv => ({
     DIALTONE_DATA_DIR: dataDir,
     DIALTONE_HTTP_PORT: '0',

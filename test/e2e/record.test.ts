@@ -214,7 +214,7 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
     sipPort = await freeUdpPort();
     // A fixed port: the demo number made by the first command that opens the store points at it.
     const httpPort = await freeTcpPort();
-    const rtp = 36000 + (process.pid % 100) * 20;
+    const rtp = 52000 + (process.pid % 100) * 20;
     env = {
       DIALTONE_DATA_DIR: dataDir,
       DIALTONE_HTTP_PORT: String(httpPort),

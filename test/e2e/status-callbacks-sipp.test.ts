@@ -34,7 +34,7 @@ describe('status callbacks over SIP with sipp', { skip: sippSkip || soxSkip }, (
   let app: Server;
   let dialtone: Awaited<ReturnType<typeof startCli>>;
   let sipPort = 0;
-  const rtpBase = 36000 + (process.pid % 200) * 10;
+  const rtpBase = 56000 + (process.pid % 200) * 10;
   const env = {
     DIALTONE_DATA_DIR: dataDir,
     DIALTONE_HTTP_PORT: '0',

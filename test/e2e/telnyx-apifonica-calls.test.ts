@@ -58,7 +58,7 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     const sipPort = await freeUdpPort();
-    const rtp = 38000 + (process.pid % 100) * 20;
+    const rtp = 58000 + (process.pid % 100) * 20;
     const env = {
       DIALTONE_DATA_DIR: dataDir,
       DIALTONE_HTTP_PORT: '0',
