@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openStore, type Store } from '../../../../src/store/index.js';
 import { storeMessageOutbox } from '../../../../src/telephony/message-outbox.js';
 import { RecordingCallLeg } from '../../../support/recording-call-leg.js';
-import { ApifonicaApp, CALL, doc, verbsRun } from './harness.js';
+import { ApifonicaApp, CALL, doc, verbsRun } from '../../../unit/engine/apifonica/harness.js';
 
 describe('Apifonica <sendMessage> during a call', () => {
   const app = new ApifonicaApp();
