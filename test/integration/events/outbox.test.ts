@@ -186,6 +186,8 @@ function deliverySuite(driver: Driver): void {
     const call = await newCall();
     await o.enqueue(msg(call, '/fail-once', 'completed', { CallDuration: '7' }));
     await until(() => settled(call), 'the row to settle');
+    // The timeline hears of the last attempt just after the row settles.
+    await until(async () => (await notes(call)).length === 2, 'the timeline notes');
     const seen = app.on('/fail-once');
     assert.deepEqual(seen.map((a) => a.answer), [500, 204]);
     assert.ok(seen.every((a) => a.signatureValid), 'the twilio validator accepts every attempt');
@@ -205,6 +207,7 @@ function deliverySuite(driver: Driver): void {
     const call = await newCall();
     await o.enqueue(msg(call, '/dead', 'completed'));
     await until(() => settled(call), 'the row to settle');
+    await until(async () => (await notes(call)).length === 3, 'the timeline notes');
     assert.equal(app.on('/dead').length, 3, 'three attempts, no more');
     const [row] = await store.outbox.list(call);
     assert.equal(row!.status, 'failed');
