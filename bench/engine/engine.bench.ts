@@ -26,13 +26,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
-import { cpuSeconds, NUMBER, percentile, pinned, startDialtone, toneWav } from '../sip/sip.bench.js';
+import { cpuSeconds, NUMBER, percentile, pinned, startApp, startDialtone } from '../calls.js';
 import { createSipStack, type SipStack } from '../../src/sip/index.js';
 import { createOffer, writeSdp } from '../../src/sip/sdp/index.js';
 
@@ -159,25 +157,9 @@ async function startBareUas(holdMs: number): Promise<{ child: ChildProcess; port
 
 export default async function engineBench(): Promise<{ figures: Record<string, unknown>; rates: Rate[] }> {
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
-  const wav = toneWav(PROMPT_MS);
-  let base = '';
-  const app = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.url === '/prompt.wav') {
-        res.setHeader('content-type', 'audio/wav');
-        res.setHeader('cache-control', 'max-age=3600');
-        res.end(wav);
-        return;
-      }
-      res.setHeader('content-type', 'text/xml');
-      res.end(`<Response><Play>${base}/prompt.wav</Play><Hangup/></Response>`);
-    });
-  });
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  const app = await startApp((base) => `<Response><Play>${base}/prompt.wav</Play><Hangup/></Response>`, PROMPT_MS);
   const stack = await createSipStack({ bindAddress: '127.0.0.1', udpPort: 0, tcpPort: false });
-  const dialtone = await startDialtone(`${base}/voice`, undefined);
+  const dialtone = await startDialtone(app.url, undefined);
   const [host, port] = dialtone.remote.split(':') as [string, string];
   const remote = { host, port: Number(port) };
   let latency: CallTiming[];
@@ -201,7 +183,7 @@ export default async function engineBench(): Promise<{ figures: Record<string, u
   } finally {
     await uas.stop();
     await stack.close();
-    await new Promise<void>((resolve) => app.close(() => resolve()));
+    await app.close();
   }
   const first = latency.filter((t) => t.firstRtpMs !== undefined).map((t) => t.firstRtpMs!).sort((a, b) => a - b);
   const p50 = round(percentile(first, 50));

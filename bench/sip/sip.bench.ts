@@ -22,13 +22,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
 import { freeUdpPort, SIPP_PATH, waitForUdpBind } from '../../test/support/sipp.js';
+import { cpuSeconds, hasTaskset, NUMBER, percentile, pinned, startApp, startDialtone } from '../calls.js';
 
 const RATES = (process.env.SIP_BENCH_RATES ?? '100,200,300,400,600').split(',').map(Number);
 /** Seconds of calls per step: each step makes rate × SECONDS calls. */
@@ -36,7 +35,6 @@ const SECONDS = Number(process.env.SIP_BENCH_SECONDS ?? 4);
 const PROFILE = process.env.SIP_BENCH_PROFILE === '1';
 /** The goal (issue 4): at least 300 calls per second on one core, none failed. */
 const GOAL_CPS = 300;
-export const NUMBER = '+15550142';
 /**
  * The prompt: half a second of tone from this process, cached by Dialtone after the
  * first call (`max-age`). SIP_BENCH_PROMPT=say uses `<Say>Hi.</Say>` instead, from the
@@ -48,51 +46,11 @@ const PROMPT_MS = 500;
 const documentFor = (base: string): string =>
   PROMPT === 'say' ? '<Response><Say>Hi.</Say><Hangup/></Response>' : `<Response><Play>${base}/prompt.wav</Play><Hangup/></Response>`;
 
-/** A WAV file: `ms` of a 440 Hz tone, 8 kHz 16-bit mono. */
-export function toneWav(ms: number): Buffer {
-  const samples = (8000 * ms) / 1000;
-  const wav = Buffer.alloc(44 + samples * 2);
-  wav.write('RIFF', 0);
-  wav.writeUInt32LE(36 + samples * 2, 4);
-  wav.write('WAVEfmt ', 8);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(1, 22); // mono
-  wav.writeUInt32LE(8000, 24);
-  wav.writeUInt32LE(16000, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36);
-  wav.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + 2 * i);
-  return wav;
-}
-
 const here = fileURLToPath(new URL('.', import.meta.url));
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const UAC = join(here, 'uac.xml');
 const UAS = join(here, 'uas.xml');
 
-const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
-/** `taskset -c core command…`, or the bare command without taskset. */
-export function pinned(core: number, command: string, args: readonly string[]): [string, string[]] {
-  return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, [...args]];
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** CPU seconds (user + system, all threads) a process has used so far. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5), counted from the state field (3).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 interface SippResult {
   readonly exitCode: number | null;
@@ -204,88 +162,6 @@ async function step(remote: string, calleePid: number, rate: number): Promise<St
   return figures;
 }
 
-/** The web application: the bench document for every call, and the prompt it plays. */
-async function startApp(): Promise<{ server: Server; url: string; document: string; requests: () => number }> {
-  let requests = 0;
-  const wav = toneWav(PROMPT_MS);
-  let document = '';
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.url === '/prompt.wav') {
-        res.setHeader('content-type', 'audio/wav');
-        res.setHeader('cache-control', 'max-age=3600');
-        res.end(wav);
-        return;
-      }
-      requests++;
-      res.setHeader('content-type', 'text/xml');
-      res.end(document);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  document = documentFor(base);
-  return { server, url: `${base}/voice`, document, requests: () => requests };
-}
-
-interface Dialtone {
-  readonly child: ChildProcess;
-  readonly remote: string;
-  stop(): Promise<void>;
-}
-
-export async function startDialtone(appUrl: string, profileDir: string | undefined): Promise<Dialtone> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-sip-bench-data-'));
-  const sipPort = await freeUdpPort();
-  // A block of RTP ports well away from the ones tests pick (20000–39999).
-  const rtpBase = 40000 + 2 * Math.floor(Math.random() * 2000);
-  const env = {
-    ...process.env,
-    DIALTONE_DATA_DIR: dataDir,
-    DIALTONE_HTTP_PORT: '0',
-    DIALTONE_SIP_PORT: String(sipPort),
-    DIALTONE_RTP_PORTS: `${rtpBase}-${rtpBase + 5999}`,
-    DIALTONE_BIND_ADDRESS: '127.0.0.1',
-    DIALTONE_LOG_LEVEL: 'error',
-  };
-  const main = join(root, 'src/cli/main.ts');
-  const add = spawnSync(process.execPath, ['--import', 'tsx', main, 'numbers', 'add', NUMBER, '--voice-url', appUrl], { env, encoding: 'utf8' });
-  if (add.status !== 0) throw new Error(`numbers add failed: ${add.stderr}`);
-  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), main, 'start'];
-  const [cmd, args] = pinned(0, process.execPath, nodeArgs);
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const deadline = Date.now() + 30_000;
-  while (!out.includes('Dialtone is running at')) {
-    if (child.exitCode !== null) throw new Error(`dialtone exited before it was ready:\n${out}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`dialtone not ready after 30 s:\n${out}`);
-    }
-    await sleep(50);
-  }
-  await waitForUdpBind(sipPort);
-  return {
-    child,
-    remote: `127.0.0.1:${sipPort}`,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        // A profile is written at exit, which takes a while after a long run.
-        const timer = setTimeout(() => child.kill('SIGKILL'), PROFILE ? 120_000 : 15_000);
-        await once(child, 'close');
-        clearTimeout(timer);
-      }
-      const errors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
-      if (errors.length > 0) console.error(`dialtone logged ${errors.length} error(s), first: ${errors[0]}`);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** A sipp UAS in Dialtone's place, pinned to core 0, answering every call it gets. */
 async function startUas(holdMs: number): Promise<{ child: ChildProcess; remote: string; stop: () => Promise<void> }> {
   const port = await freeUdpPort();
@@ -329,7 +205,7 @@ export default async function sipBench(): Promise<{ figures: Record<string, unkn
   if (hasTaskset) spawnSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'dialtone-sip-bench-profiles-')) : undefined;
-  const app = await startApp();
+  const app = await startApp(documentFor, PROMPT_MS);
   const dialtone = await startDialtone(app.url, profileDir);
   const dialtoneSteps: StepFigures[] = [];
   const ceilingSteps: StepFigures[] = [];
@@ -362,7 +238,7 @@ export default async function sipBench(): Promise<{ figures: Record<string, unkn
     }
   } finally {
     await dialtone.stop();
-    await new Promise<void>((resolve) => app.server.close(() => resolve()));
+    await app.close();
   }
   const dialtoneBest = highestSustained(dialtoneSteps);
   const ceilingBest = highestSustained(ceilingSteps);

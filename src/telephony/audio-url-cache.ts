@@ -280,7 +280,7 @@ export class AudioUrlCache {
         const message = error instanceof Error ? error.message : String(error);
         failure = new AudioFetchError(classify(error), url, `fetching ${url} failed: ${message}`, { cause: error });
       }
-      return this.#staleOr(url, entry, failure);
+      return this.#staleOr(entry, failure);
     }
     const { status, headers } = response;
     if (status === 304) {
@@ -296,7 +296,7 @@ export class AudioUrlCache {
       return { pcm: entry.pcm, outcome: 'revalidated', contentType: entry.contentType };
     }
     if (status >= 500) {
-      return this.#staleOr(url, entry, new AudioFetchError('http-status', url, `${url} answered HTTP ${status}`, { status }));
+      return this.#staleOr(entry, new AudioFetchError('http-status', url, `${url} answered HTTP ${status}`, { status }));
     }
     if (status >= 400 || status < 200 || status === 206) {
       this.#forget(url);
@@ -328,7 +328,7 @@ export class AudioUrlCache {
   }
 
   /** Serves a stale entry when revalidation failed and the server allowed it; else throws `failure`. */
-  #staleOr(url: string, entry: Entry | undefined, failure: AudioFetchError): FetchedAudio {
+  #staleOr(entry: Entry | undefined, failure: AudioFetchError): FetchedAudio {
     if (entry !== undefined && !entry.mustRevalidate && !entry.noCache && failure.code !== 'aborted') {
       this.#stale++;
       return { pcm: entry.pcm, outcome: 'stale', contentType: entry.contentType };

@@ -13,11 +13,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Dialtone } from '../support/dialtone.js';
 import type { CliRun } from '../support/run-cli.js';
 import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';

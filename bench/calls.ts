@@ -1,0 +1,148 @@
+/**
+ * What the call benchmarks (`sip`, `engine`) share: `dialtone start` as its own process
+ * pinned to core 0 with a number bound to a web application in the bench process, the
+ * prompt that application serves, and the CPU and percentile arithmetic.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sine, wavBytes } from '../test/support/audio.js';
+import { freeUdpPort, waitForUdpBind } from '../test/support/sipp.js';
+
+/** The number both benchmarks call. */
+export const NUMBER = '+15550142';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A WAV file: `ms` of a 440 Hz tone at a quarter of full scale, 8 kHz 16-bit mono. */
+export function toneWav(ms: number): Buffer {
+  return wavBytes(sine(440, ms / 1000, 0.25));
+}
+
+export interface BenchApp {
+  readonly server: Server;
+  /** The voice URL to give the number. */
+  readonly url: string;
+  /** The document every call gets. */
+  readonly document: string;
+  /** Document requests so far (the prompt's own fetches not counted). */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * The web application: `documentFor(base)` for every call, and at `/prompt.wav` a tone of
+ * `promptMs` that Dialtone may cache for an hour.
+ */
+export async function startApp(documentFor: (base: string) => string, promptMs: number): Promise<BenchApp> {
+  let requests = 0;
+  const wav = toneWav(promptMs);
+  let document = '';
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/prompt.wav') {
+        res.setHeader('content-type', 'audio/wav');
+        res.setHeader('cache-control', 'max-age=3600');
+        res.end(wav);
+        return;
+      }
+      requests++;
+      res.setHeader('content-type', 'text/xml');
+      res.end(document);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  document = documentFor(base);
+  return {
+    server,
+    url: `${base}/voice`,
+    document,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+/** `taskset -c core command…`, or the bare command without taskset. */
+export function pinned(core: number, command: string, args: readonly string[]): [string, string[]] {
+  return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, [...args]];
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5), counted from the state field (3).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** `dialtone start` running for a bench. */
+export interface Dialtone {
+  readonly child: ChildProcess;
+  readonly remote: string;
+  stop(): Promise<void>;
+}
+
+export async function startDialtone(appUrl: string, profileDir: string | undefined): Promise<Dialtone> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-bench-data-'));
+  const sipPort = await freeUdpPort();
+  // A block of RTP ports well away from the ones tests pick (20000–39999).
+  const rtpBase = 40000 + 2 * Math.floor(Math.random() * 2000);
+  const env = {
+    ...process.env,
+    DIALTONE_DATA_DIR: dataDir,
+    DIALTONE_HTTP_PORT: '0',
+    DIALTONE_SIP_PORT: String(sipPort),
+    DIALTONE_RTP_PORTS: `${rtpBase}-${rtpBase + 5999}`,
+    DIALTONE_BIND_ADDRESS: '127.0.0.1',
+    DIALTONE_LOG_LEVEL: 'error',
+  };
+  const main = join(root, 'src/cli/main.ts');
+  const add = spawnSync(process.execPath, ['--import', 'tsx', main, 'numbers', 'add', NUMBER, '--voice-url', appUrl], { env, encoding: 'utf8' });
+  if (add.status !== 0) throw new Error(`numbers add failed: ${add.stderr}`);
+  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), main, 'start'];
+  const [cmd, args] = pinned(0, process.execPath, nodeArgs);
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('Dialtone is running at')) {
+    if (child.exitCode !== null) throw new Error(`dialtone exited before it was ready:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`dialtone not ready after 30 s:\n${out}`);
+    }
+    await sleep(50);
+  }
+  await waitForUdpBind(sipPort);
+  return {
+    child,
+    remote: `127.0.0.1:${sipPort}`,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        // A profile is written at exit, which takes a while after a long run.
+        const timer = setTimeout(() => child.kill('SIGKILL'), profileDir ? 120_000 : 15_000);
+        await once(child, 'close');
+        clearTimeout(timer);
+      }
+      const errors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
+      if (errors.length > 0) console.error(`dialtone logged ${errors.length} error(s), first: ${errors[0]}`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
