@@ -5,14 +5,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sine, wavBytes } from '../test/support/audio.js';
-import { freeUdpPort, waitForUdpBind } from '../test/support/sipp.js';
+import { freeUdpPort, SIPP_PATH, waitForUdpBind } from '../test/support/sipp.js';
 
 /** The number both benchmarks call. */
 export const NUMBER = '+15550142';
@@ -29,10 +29,12 @@ export interface BenchApp {
   readonly server: Server;
   /** The voice URL to give the number. */
   readonly url: string;
-  /** The document every call gets. */
+  /** The document calls get now. */
   readonly document: string;
   /** Document requests so far (the prompt's own fetches not counted). */
   requests(): number;
+  /** Serves `documentFor(base)` from now on. */
+  serve(documentFor: (base: string) => string): void;
   close(): Promise<void>;
 }
 
@@ -64,8 +66,13 @@ export async function startApp(documentFor: (base: string) => string, promptMs: 
   return {
     server,
     url: `${base}/voice`,
-    document,
+    get document() {
+      return document;
+    },
     requests: () => requests,
+    serve: (next) => {
+      document = next(base);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -143,6 +150,119 @@ export async function startDialtone(appUrl: string, profileDir: string | undefin
       const errors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
       if (errors.length > 0) console.error(`dialtone logged ${errors.length} error(s), first: ${errors[0]}`);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a sipp caller run gives. */
+export interface SippResult {
+  readonly exitCode: number | null;
+  readonly created: number;
+  readonly successful: number;
+  readonly failed: number;
+  /** Answer delays in ms (INVITE → 200, the scenario's "answer" timer), sorted. */
+  readonly answerMs: number[];
+  /** Hold times in ms (the scenario's "hold" timer), sorted. */
+  readonly holdMs: number[];
+  readonly wallSeconds: number;
+  /** Calls answered per second, from the first answer to the last. */
+  readonly answeredPerSecond: number;
+  readonly failures: string;
+}
+
+export interface SippCaller {
+  readonly remote: string;
+  /** The UAC scenario file: it times "answer" and may time "hold". */
+  readonly scenario: string;
+  /** Calls per second and calls in all. */
+  readonly rate: number;
+  readonly calls: number;
+  /** sipp's RTP echo port: the callee's RTP is sent back to it (`-rtp_echo`). */
+  readonly rtpEchoPort?: number;
+  /** Most calls sipp keeps open at once (default 20,000). */
+  readonly limit?: number;
+  /** The length of the scenario's `<pause/>`, in ms (`-d`). */
+  readonly pauseMs?: number;
+}
+
+/** A sipp caller pinned to core 1: `calls` calls at `rate` per second to `remote`, read from its trace files. */
+export async function runSippCaller(options: SippCaller): Promise<SippResult> {
+  const { remote, scenario, rate, calls } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'dialtone-bench-sipp-'));
+  const port = await freeUdpPort();
+  const echo = options.rtpEchoPort === undefined ? [] : ['-rtp_echo', '-mp', String(options.rtpEchoPort)];
+  const [cmd, args] = pinned(1, SIPP_PATH, [
+    remote,
+    '-sf', scenario,
+    '-s', NUMBER,
+    '-i', '127.0.0.1',
+    '-p', String(port),
+    '-t', 'u1',
+    '-nostdin',
+    '-r', String(rate),
+    '-m', String(calls),
+    '-l', String(options.limit ?? 20_000),
+    '-recv_timeout', '15000',
+    '-timeout', `${Math.ceil(calls / rate) + 180}s`,
+    '-trace_rtt', '-rtt_freq', '1',
+    '-trace_stat', '-fd', '1',
+    '-trace_err', '-error_file', join(dir, 'errors.log'),
+    ...echo,
+    ...(options.pauseMs === undefined ? [] : ['-d', String(options.pauseMs)]),
+  ]);
+  const start = performance.now();
+  const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [exitCode] = (await once(child, 'close')) as [number | null];
+  const wallSeconds = (performance.now() - start) / 1000;
+  const files = readdirSync(dir);
+  const read = (suffix: string): string => {
+    const f = files.find((name) => name.endsWith(suffix));
+    return f ? readFileSync(join(dir, f), 'utf8') : '';
+  };
+  const answers: { at: number; ms: number }[] = [];
+  const holdMs: number[] = [];
+  for (const line of read('_rtt.csv').split('\n').slice(1)) {
+    const [at, ms, name] = line.trim().split(';');
+    if (name === 'answer') answers.push({ at: Number(at), ms: Number(ms) });
+    else if (name === 'hold') holdMs.push(Number(ms));
+  }
+  const statLines = read('_.csv').trim().split('\n');
+  const header = (statLines[0] ?? '').split(';');
+  const last = (statLines.at(-1) ?? '').split(';');
+  const column = (name: string): number => Number(last[header.indexOf(name)] ?? NaN);
+  const errors = read('errors.log');
+  rmSync(dir, { recursive: true, force: true });
+  const times = answers.map((a) => a.at).sort((a, b) => a - b);
+  const span = times.length > 1 ? (times.at(-1)! - times[0]!) / 1000 : 0;
+  return {
+    exitCode,
+    created: column('TotalCallCreated'),
+    successful: column('SuccessfulCall(C)'),
+    failed: column('FailedCall(C)'),
+    answerMs: answers.map((a) => a.ms).sort((a, b) => a - b),
+    holdMs: holdMs.sort((a, b) => a - b),
+    wallSeconds,
+    answeredPerSecond: span > 0 ? Math.round((times.length - 1) / span) : 0,
+    failures: `${stderr}\n${errors}`.trim().slice(0, 2000),
+  };
+}
+
+/** A sipp UAS in Dialtone's place, pinned to core 0, answering every call it gets and hanging up after `holdMs`. */
+export async function startSippUas(scenario: string, holdMs: number): Promise<{ child: ChildProcess; remote: string; stop: () => Promise<void> }> {
+  const port = await freeUdpPort();
+  const [cmd, args] = pinned(0, SIPP_PATH, ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-d', String(holdMs)]);
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  await waitForUdpBind(port);
+  return {
+    child,
+    remote: `127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'close');
+      }
     },
   };
 }

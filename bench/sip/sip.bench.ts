@@ -19,15 +19,14 @@
  * absolute figures. SIP_BENCH_RATES=100,300 and SIP_BENCH_SECONDS=3 shorten a run;
  * SIP_BENCH_PROFILE=1 starts Dialtone with --cpu-prof (the profiles' folder is printed).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
-import { freeUdpPort, SIPP_PATH, waitForUdpBind } from '../../test/support/sipp.js';
-import { cpuSeconds, hasTaskset, NUMBER, percentile, pinned, startApp, startDialtone } from '../calls.js';
+import { SIPP_PATH } from '../../test/support/sipp.js';
+import { cpuSeconds, hasTaskset, percentile, runSippCaller, startApp, startDialtone, startSippUas } from '../calls.js';
 
 const RATES = (process.env.SIP_BENCH_RATES ?? '100,200,300,400,600').split(',').map(Number);
 /** Seconds of calls per step: each step makes rate × SECONDS calls. */
@@ -52,81 +51,6 @@ const UAS = join(here, 'uas.xml');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface SippResult {
-  readonly exitCode: number | null;
-  readonly created: number;
-  readonly successful: number;
-  readonly failed: number;
-  /** Answer delays in ms (INVITE → 200), sorted. */
-  readonly answerMs: number[];
-  /** Hold times in ms (ACK → BYE), sorted. */
-  readonly holdMs: number[];
-  readonly wallSeconds: number;
-  /** Calls answered per second, from the first answer to the last. */
-  readonly answeredPerSecond: number;
-  readonly failures: string;
-}
-
-/** Run the bench caller: `calls` calls at `rate` per second to `remote`. */
-async function runCaller(remote: string, rate: number, calls: number): Promise<SippResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'dialtone-sip-bench-'));
-  const port = await freeUdpPort();
-  const [cmd, args] = pinned(1, SIPP_PATH, [
-    remote,
-    '-sf', UAC,
-    '-s', NUMBER,
-    '-i', '127.0.0.1',
-    '-p', String(port),
-    '-t', 'u1',
-    '-nostdin',
-    '-r', String(rate),
-    '-m', String(calls),
-    '-l', '20000',
-    '-recv_timeout', '15000',
-    '-timeout', `${Math.ceil(calls / rate) + 60}s`,
-    '-trace_rtt', '-rtt_freq', '1',
-    '-trace_stat', '-fd', '1',
-    '-trace_err', '-error_file', join(dir, 'errors.log'),
-  ]);
-  const start = performance.now();
-  const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [exitCode] = (await once(child, 'close')) as [number | null];
-  const wallSeconds = (performance.now() - start) / 1000;
-  const files = readdirSync(dir);
-  const read = (suffix: string): string => {
-    const f = files.find((name) => name.endsWith(suffix));
-    return f ? readFileSync(join(dir, f), 'utf8') : '';
-  };
-  const answers: { at: number; ms: number }[] = [];
-  const holdMs: number[] = [];
-  for (const line of read('_rtt.csv').split('\n').slice(1)) {
-    const [at, ms, name] = line.trim().split(';');
-    if (name === 'answer') answers.push({ at: Number(at), ms: Number(ms) });
-    else if (name === 'hold') holdMs.push(Number(ms));
-  }
-  const statLines = read('_.csv').trim().split('\n');
-  const header = (statLines[0] ?? '').split(';');
-  const last = (statLines.at(-1) ?? '').split(';');
-  const column = (name: string): number => Number(last[header.indexOf(name)] ?? NaN);
-  const errors = read('errors.log');
-  rmSync(dir, { recursive: true, force: true });
-  const times = answers.map((a) => a.at).sort((a, b) => a - b);
-  const span = times.length > 1 ? (times.at(-1)! - times[0]!) / 1000 : 0;
-  return {
-    exitCode,
-    created: column('TotalCallCreated'),
-    successful: column('SuccessfulCall(C)'),
-    failed: column('FailedCall(C)'),
-    answerMs: answers.map((a) => a.ms).sort((a, b) => a - b),
-    holdMs: holdMs.sort((a, b) => a - b),
-    wallSeconds,
-    answeredPerSecond: span > 0 ? Math.round((times.length - 1) / span) : 0,
-    failures: `${stderr}\n${errors}`.trim().slice(0, 2000),
-  };
-}
-
 /** What one callee does at one rate. */
 interface StepFigures {
   readonly rate: number;
@@ -145,7 +69,7 @@ interface StepFigures {
 async function step(remote: string, calleePid: number, rate: number): Promise<StepFigures> {
   const calls = Math.max(1, Math.round(rate * SECONDS));
   const cpuBefore = cpuSeconds(calleePid);
-  const result = await runCaller(remote, rate, calls);
+  const result = await runSippCaller({ remote, scenario: UAC, rate, calls });
   const cpu = cpuSeconds(calleePid) - cpuBefore;
   const figures: StepFigures = {
     rate,
@@ -160,24 +84,6 @@ async function step(remote: string, calleePid: number, rate: number): Promise<St
     ...(result.failed > 0 || result.exitCode !== 0 ? { failureSample: result.failures.slice(0, 600) } : {}),
   };
   return figures;
-}
-
-/** A sipp UAS in Dialtone's place, pinned to core 0, answering every call it gets. */
-async function startUas(holdMs: number): Promise<{ child: ChildProcess; remote: string; stop: () => Promise<void> }> {
-  const port = await freeUdpPort();
-  const [cmd, args] = pinned(0, SIPP_PATH, ['-sf', UAS, '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-d', String(holdMs)]);
-  const child = spawn(cmd, args, { stdio: 'ignore' });
-  await waitForUdpBind(port);
-  return {
-    child,
-    remote: `127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'close');
-      }
-    },
-  };
 }
 
 /**
@@ -216,7 +122,7 @@ export default async function sipBench(): Promise<{ figures: Record<string, unkn
     warmup = await step(dialtone.remote, dialtone.child.pid!, 20);
     console.error(`warm-up: ${JSON.stringify(warmup)}`);
     const holdMs = warmup.holdMs.p50 ?? 500;
-    const uas = await startUas(holdMs);
+    const uas = await startSippUas(UAS, holdMs);
     try {
       let dialtoneSaturated = false;
       for (const rate of RATES) {
