@@ -179,7 +179,7 @@ export interface SippCaller {
   readonly calls: number;
   /** sipp's RTP echo port: the callee's RTP is sent back to it (`-rtp_echo`). */
   readonly rtpEchoPort?: number;
-  /** Most calls sipp keeps open at once (default 20,000). */
+  /** Most calls sipp keeps open at once (default 5,000, below the open-file limit with RTP echo). */
   readonly limit?: number;
   /** The length of the scenario's `<pause/>`, in ms (`-d`). */
   readonly pauseMs?: number;
@@ -201,7 +201,7 @@ export async function runSippCaller(options: SippCaller): Promise<SippResult> {
     '-nostdin',
     '-r', String(rate),
     '-m', String(calls),
-    '-l', String(options.limit ?? 20_000),
+    '-l', String(options.limit ?? 5_000),
     '-recv_timeout', '15000',
     '-timeout', `${Math.ceil(calls / rate) + 180}s`,
     '-trace_rtt', '-rtt_freq', '1',

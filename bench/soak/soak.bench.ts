@@ -14,10 +14,12 @@
  * 2. Held: SOAK_HELD calls (default 1,000) placed at the same rate, each hearing a looped
  *    `<Play>` and sending it back for SOAK_HOLD_SECONDS (default 60), then the caller's BYE.
  *    Dialtone's CPU and resident memory are read from /proc while all of them are up.
+ *
+ * SOAK_PROFILE=1 starts Dialtone with --cpu-prof (the profiles' folder is printed).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
@@ -29,6 +31,7 @@ const RATE = Number(process.env.SOAK_RATE ?? 100);
 const HELD = Number(process.env.SOAK_HELD ?? 1_000);
 const HOLD_SECONDS = Number(process.env.SOAK_HOLD_SECONDS ?? 60);
 const PROMPT_MS = 1_000;
+const PROFILE = process.env.SOAK_PROFILE === '1';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The SIP bench's caller (the callee hangs up) and callee; the held call's caller. */
@@ -74,7 +77,8 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
   if (hasTaskset) spawnSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const app = await startApp(() => '<Response><Say>Hi.</Say><Gather numDigits="1" timeout="1"/><Hangup/></Response>', PROMPT_MS);
-  const dialtone = await startDialtone(app.url, undefined);
+  const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'dialtone-soak-profiles-')) : undefined;
+  const dialtone = await startDialtone(app.url, profileDir);
   const pid = dialtone.child.pid!;
   const rtpEchoPort = await freeUdpPort();
   let engine: PhaseFigures;
@@ -138,6 +142,7 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
       webhookRequests: app.requests(),
       pinned: hasTaskset ? 'dialtone (or the sipp UAS) on core 0; sipp the caller, echoing RTP, and this process on core 1' : 'not pinned (no taskset)',
       loadAverageAtStart: loadAtStart,
+      ...(profileDir ? { profiles: profileDir } : {}),
     },
     rates: [
       { name: 'calls through the engine, answered per second', perSecond: engine.answeredPerSecond, rounds: [engine.answeredPerSecond], unit: 'calls/s' },
