@@ -61,13 +61,13 @@ import type {
   RemoteEndpoint,
   StartStreamCommand,
 } from '../protocol.js';
-import { Bridge, type BridgeEnd, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
+import { Bridge, type BridgeEnd, convertPayload, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
 import { CommandError, invalid } from './command-error.js';
 import { DigitMerger } from './digits.js';
 import { InbandDtmfSender } from './inband-dtmf.js';
 import { Player } from './player.js';
 import { LegStream } from './stream.js';
-import { encodeUlaw } from '../codec/g711.js';
+import { encodeUlaw, ULAW_SILENCE } from '../codec/g711.js';
 import type { LegClock } from './clock.js';
 import type { PortPool } from './ports.js';
 
@@ -373,6 +373,8 @@ export class Leg implements BridgeEnd {
   #finished: Promise<void> = Promise.resolve();
   /** Media streams (WebSockets) fed every tick; µ-law frames of this tick for them. */
   #streams: LegStream[] = [];
+  /** The bidirectional stream (at most one), whose audio the leg plays. */
+  #playoutStream: LegStream | null = null;
   readonly #streamRx = new Uint8Array(FRAME_BYTES);
   readonly #streamTx = new Uint8Array(FRAME_BYTES);
 
@@ -597,6 +599,7 @@ export class Leg implements BridgeEnd {
     this.#closed = true;
     this.#player.close();
     this.#bridge?.detach();
+    this.#playoutStream = null;
     for (const stream of this.#streams.splice(0)) stream.stop('leg-closed');
     const stats = this.stats();
     if (!sent) this.#closeSockets();
@@ -677,7 +680,9 @@ export class Leg implements BridgeEnd {
     if (command.bidirectional === true && this.#streams.some((s) => s.bidirectional)) {
       throw invalid(`startStream: leg ${this.legId} already has a bidirectional stream`);
     }
-    this.#streams.push(new LegStream(this.legId, command, { emit: (event) => this.#ctx.emit(event) }));
+    const stream = new LegStream(this.legId, command, { emit: (event) => this.#ctx.emit(event) });
+    this.#streams.push(stream);
+    if (stream.bidirectional) this.#playoutStream = stream;
     this.#updateRxWanted();
   }
 
@@ -686,6 +691,7 @@ export class Leg implements BridgeEnd {
     const index = this.#streams.findIndex((s) => s.streamId === streamId);
     if (index < 0) throw new CommandError('stream-not-found', `no stream ${JSON.stringify(streamId)} on leg ${this.legId}`);
     const [stream] = this.#streams.splice(index, 1);
+    if (stream === this.#playoutStream) this.#playoutStream = null;
     this.#updateRxWanted();
     const running = !stream!.ended;
     stream!.stop('stopped');
@@ -731,7 +737,7 @@ export class Leg implements BridgeEnd {
         frame.state = RX_NONE;
         frame.lostRun = 0;
       }
-      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0 || this.#streams.length > 0) {
+      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0) {
         this.#consumePcm(frame.state);
       }
     } else {
@@ -788,7 +794,7 @@ export class Leg implements BridgeEnd {
       this.#sendPcm();
       return;
     }
-    if (this.#streams.length > 0 && this.#readStreams()) {
+    if (this.#playoutStream !== null && this.#playoutStream.readPlayout(this.#pcm)) {
       this.#sendPcm();
       return;
     }
@@ -867,17 +873,11 @@ export class Leg implements BridgeEnd {
   // -------------------------------------------------------------------------
   // Internals: media streams
 
-  /** The first bidirectional stream with audio queued fills this tick's frame. */
-  #readStreams(): boolean {
-    const streams = this.#streams;
-    for (let i = 0; i < streams.length; i++) {
-      const stream = streams[i]!;
-      if (stream.bidirectional && stream.readPlayout(this.#pcm)) return true;
-    }
-    return false;
-  }
-
-  /** Hands this tick's received and sent audio, as µ-law, to every stream; drops streams that ended. */
+  /**
+   * Hands this tick's received and sent audio, as µ-law, to every open stream;
+   * drops streams that ended. µ-law passes through; A-law goes through the
+   * bridge's code-word table (equal to decoding and encoding again).
+   */
   #streamFrame(): void {
     let rx: Uint8Array | null = null;
     let tx: Uint8Array | null = null;
@@ -890,22 +890,39 @@ export class Leg implements BridgeEnd {
         ended = true;
         continue;
       }
-      if (rx === null && stream.wantsInbound && state !== RX_NONE) {
-        if (state === RX_FRAME && this.#codec.name === 'PCMU') rx = this.rxFrame.payload;
-        else encodeUlaw(this.#rxPcm, (rx = this.#streamRx));
-      }
-      if (tx === null && stream.wantsOutbound) {
-        if (this.#txState === TX_PAYLOAD && this.#codec.name === 'PCMU') tx = this.#payload;
-        else encodeUlaw(this.#outboundPcm(), (tx = this.#streamTx));
-      }
+      if (!stream.open) continue;
+      if (rx === null && stream.wantsInbound && state !== RX_NONE) rx = this.#streamInbound(state);
+      if (tx === null && stream.wantsOutbound) tx = this.#streamOutbound();
       stream.frame(rx, tx);
     }
     if (ended) this.#pruneStreams();
   }
 
+  /** This tick's received frame as µ-law; a lost frame is silence. */
+  #streamInbound(state: number): Uint8Array {
+    const payload = this.rxFrame.payload;
+    const codec = this.#codec.name;
+    if (state !== RX_FRAME) return this.#streamRx.fill(ULAW_SILENCE);
+    if (codec === 'PCMU') return payload;
+    convertPayload(codec, payload, 'PCMU', this.#streamRx, FRAME_BYTES);
+    return this.#streamRx;
+  }
+
+  /** This tick's sent frame as µ-law. */
+  #streamOutbound(): Uint8Array {
+    const codec = this.#codec.name;
+    if (this.#txState === TX_SILENCE) return this.#streamTx.fill(ULAW_SILENCE);
+    if (codec === 'PCMU') return this.#payload;
+    // A-law of played PCM holds less than the PCM: encode that, as before.
+    if (this.#txState === TX_PCM) encodeUlaw(this.#pcm, this.#streamTx);
+    else convertPayload(codec, this.#payload, 'PCMU', this.#streamTx, FRAME_BYTES);
+    return this.#streamTx;
+  }
+
   #pruneStreams(): void {
     if (!this.#streams.some((s) => s.ended)) return;
     this.#streams = this.#streams.filter((s) => !s.ended);
+    if (this.#playoutStream?.ended === true) this.#playoutStream = null;
     this.#updateRxWanted();
   }
 

@@ -112,6 +112,11 @@ export class LegStream {
     return this.#ended;
   }
 
+  /** True once the WebSocket is open and until the stream ends: only then are frames sent. */
+  get open(): boolean {
+    return this.#open;
+  }
+
   /** True while the application's audio waits to be played (bidirectional only). */
   get playing(): boolean {
     return !this.#queue.empty;
