@@ -31,11 +31,10 @@ import type {
 import { resultTransferList } from '../protocol.js';
 import { Bridge } from './bridge.js';
 import { CommandError, invalid, toWireError } from './command-error.js';
-import { type LegClock, performanceClock } from './clock.js';
 import { LatencyHistogram } from './histogram.js';
 import { type BindPorts, Leg, type LegContext } from './leg.js';
 import { PortPool } from './ports.js';
-import { TickScheduler, type TickTimers } from './scheduler.js';
+import { systemTickTimers, TickScheduler, type TickTimers } from './scheduler.js';
 import { createSource } from './sources.js';
 
 export type PostMessage = (message: WorkerOutbound, transfer?: ArrayBuffer[]) => void;
@@ -45,11 +44,10 @@ export interface MediaWorkerRuntimeOptions {
   post: PostMessage;
   tickMs?: number;
   maxCatchUpTicks?: number;
+  /** The ticks' timers, whose `now` is also the legs' clock (default: `performance.now()`). */
   timers?: TickTimers;
   /** How legs bind their sockets (default: UDP from the worker's port pool). */
   bind?: BindPorts;
-  /** The legs' clock (default: `performance.now()`). */
-  clock?: LegClock;
 }
 
 interface RequestContext {
@@ -98,7 +96,7 @@ export class MediaWorkerRuntime {
   readonly #completion = new LatencyHistogram();
   readonly #counters = new Float64Array(2);
   readonly #legContext: LegContext;
-  readonly #clock: LegClock;
+  readonly #clock: LegContext['clock'];
   #current: RequestContext | null = null;
   #windowStart = performance.now();
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -110,13 +108,14 @@ export class MediaWorkerRuntime {
   constructor(options: MediaWorkerRuntimeOptions) {
     this.workerIndex = options.workerIndex;
     this.#post = options.post;
+    const timers = options.timers ?? systemTickTimers;
     this.#scheduler = new TickScheduler({
       periodMs: options.tickMs ?? 20,
       maxCatchUpTicks: options.maxCatchUpTicks ?? 5,
       onTick: (due) => this.#tick(due),
-      ...(options.timers ? { timers: options.timers } : {}),
+      timers,
     });
-    this.#clock = options.clock ?? performanceClock;
+    this.#clock = timers;
     this.#legContext = {
       emit: (event) => this.#emit(event),
       clock: this.#clock,
