@@ -33,6 +33,7 @@ import { meanOpinionScore } from '../quality/mos.js';
 import { RtpPacketView, writeRtpHeader, type RtpHeaderInit, RTP_FIXED_HEADER_SIZE } from '../rtp/packet.js';
 import {
   isRtcp,
+  ntpFromUnixMs,
   parseRtcp,
   roundTripMs,
   writeBye,
@@ -160,9 +161,6 @@ const TX_PCM = 1;
 const TX_PAYLOAD = 2;
 
 const NO_BYTES = new Uint8Array(0);
-
-/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
-const NTP_UNIX_OFFSET_S = 2_208_988_800;
 
 /** `text` cut to at most `bytes` bytes of UTF-8, on a character boundary. */
 function truncateUtf8(text: string, bytes: number): string {
@@ -856,11 +854,7 @@ export class Leg implements BridgeEnd {
     if (sender.packetCount !== this.#packetsAtLastReport) {
       this.#packetsAtLastReport = sender.packetCount;
       const info = this.#senderInfo;
-      // NTP time of now (RFC 3550 §4): seconds since 1900 and a 32-bit fraction.
-      const unixMs = Date.now();
-      const seconds = Math.floor(unixMs / 1000);
-      info.ntpSec = (seconds + NTP_UNIX_OFFSET_S) >>> 0;
-      info.ntpFrac = Math.min(Math.floor(((unixMs - seconds * 1000) / 1000) * 0x1_0000_0000), 0xffffffff) >>> 0;
+      ntpFromUnixMs(Date.now(), info);
       info.rtpTimestamp = sender.timestamp;
       info.packetCount = sender.packetCount;
       info.octetCount = sender.octetCount;
