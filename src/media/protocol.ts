@@ -260,7 +260,9 @@ export interface WorkerStatsCommand {
   /**
    * Run a full garbage collection before reading the heap, so that `heapUsed`
    * is live memory (for memory figures; it pauses the worker for a few ms to
-   * tens of ms: not for production use).
+   * tens of ms: not for production use). Only where `gc` is exposed (the
+   * process runs with --expose-gc, as the media benchmark arranges); nothing
+   * otherwise.
    */
   readonly collectGarbage?: boolean;
 }

@@ -13,9 +13,6 @@
  * request's reply.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { readlinkSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { isDtmfDigit } from '../dtmf/digit.js';
 import type {
   CommandOf,
@@ -33,6 +30,7 @@ import { Bridge } from './bridge.js';
 import { CommandError, invalid, toWireError } from './command-error.js';
 import { LatencyHistogram } from './histogram.js';
 import { type BindPorts, Leg, type LegContext } from './leg.js';
+import { readOsThreadId } from './os-thread.js';
 import { PortPool } from './ports.js';
 import { systemTickTimers, TickScheduler, type TickTimers } from './scheduler.js';
 import { createSource } from './sources.js';
@@ -58,27 +56,6 @@ type Handler<T extends MediaCommandType> = (
   command: CommandOf<T>,
   ctx: RequestContext,
 ) => MediaResults[T] | Promise<MediaResults[T]>;
-
-/** This thread's id in the OS, from /proc/thread-self ("<pid>/task/<tid>" on Linux); null elsewhere. */
-function readOsThreadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) ? tid : null;
-  } catch {
-    return null;
-  }
-}
-
-let gc: (() => void) | null = null;
-
-/** A full collection, for memory figures: `gc` made reachable without starting the thread with --expose-gc. */
-function collectGarbage(): void {
-  if (gc === null) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
-}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -234,7 +211,7 @@ export class MediaWorkerRuntime {
     },
     captureStop: (command) => this.#leg(command.legId).stopCapture(),
     workerStats: (command) => {
-      if (command.collectGarbage === true) collectGarbage();
+      if (command.collectGarbage === true) globalThis.gc?.();
       return this.#workerStats(command.reset === true);
     },
     shutdown: async () => {
