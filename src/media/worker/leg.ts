@@ -24,6 +24,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP, isIPv6 } from 'node:net';
+import { FRAME_MS, FRAME_SAMPLES, PCM8K_RATE } from '../audio/pcm.js';
+import { WAV_HEADER_BYTES } from '../audio/wav-header.js';
 import { type AudioCodec, codecByName, type CodecName } from '../codec/index.js';
 import { type DtmfDigit, type DtmfDigitEvent } from '../dtmf/digit.js';
 import { GoertzelDetector } from '../dtmf/goertzel.js';
@@ -72,7 +74,6 @@ import { encodeUlaw, ULAW_SILENCE } from '../codec/g711.js';
 import type { PortPool } from './ports.js';
 import type { TickTimers } from './scheduler.js';
 
-const FRAME_SAMPLES = 160;
 const FRAME_BYTES = 160;
 const PACKET_BYTES = RTP_FIXED_HEADER_SIZE + FRAME_BYTES;
 const EVENT_PACKET_BYTES = RTP_FIXED_HEADER_SIZE + 4;
@@ -138,9 +139,6 @@ interface Recording {
   readonly id: string;
   readonly recorder: WavRecorder;
   readonly mode: RecordMode;
-  /** Frames to record before stopping by itself (Infinity: no limit). */
-  readonly maxFrames: number;
-  frames: number;
   /** Voice in the received audio: for the silence timeout and trimming. */
   readonly voice: EnergyVoiceActivity;
   /** Unvoiced frames in a row that stop the recording (Infinity: never). */
@@ -640,7 +638,12 @@ export class Leg implements BridgeEnd {
     this.#recordingsOpening.add(recordId);
     let recorder: WavRecorder;
     try {
-      recorder = await WavRecorder.open({ path, channels: mode === 'dual' ? 2 : 1 });
+      recorder = await WavRecorder.open({
+        path,
+        channels: mode === 'dual' ? 2 : 1,
+        // Whole ticks: the recording is full after the tick that reaches the limit.
+        ...(maxDurationMs === undefined ? {} : { maxDurationMs: Math.ceil(maxDurationMs / FRAME_MS) * FRAME_MS }),
+      });
     } catch (error) {
       throw new CommandError('record-failed', `cannot record to ${path}: ${(error as Error).message}`, { cause: error });
     } finally {
@@ -650,14 +653,12 @@ export class Leg implements BridgeEnd {
       await recorder.abort();
       throw new CommandError('leg-closed', `leg ${this.legId} closed while the recording was being opened`);
     }
-    const maxFrames = maxDurationMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(maxDurationMs / 20);
-    const silenceFrames = silenceTimeoutMs === undefined || silenceTimeoutMs === 0 ? Number.POSITIVE_INFINITY : Math.ceil(silenceTimeoutMs / 20);
+    const silenceFrames =
+      silenceTimeoutMs === undefined || silenceTimeoutMs === 0 ? Number.POSITIVE_INFINITY : Math.ceil(silenceTimeoutMs / FRAME_MS);
     this.#recordings.push({
       id: recordId,
       recorder,
       mode,
-      maxFrames,
-      frames: 0,
       voice: new EnergyVoiceActivity(),
       silenceFrames,
       trimSilence: settings.trimSilence === true,
@@ -940,9 +941,8 @@ export class Leg implements BridgeEnd {
       const recording = recordings[i]!;
       if (recording.mode !== 'inbound' && tx === undefined) tx = this.#outboundPcm();
       recording.recorder.write(rx, recording.mode === 'inbound' ? undefined : tx);
-      recording.frames++;
       recording.voice.push(rx);
-      const full = recording.frames >= recording.maxFrames;
+      const full = recording.recorder.full;
       if (full || recording.voice.silentRun >= recording.silenceFrames) {
         recordings.splice(i--, 1);
         this.#updateRxWanted();
@@ -988,14 +988,19 @@ export class Leg implements BridgeEnd {
       durationMs: Math.round(result.durationMs),
       bytes: result.bytes,
       droppedFrames: result.droppedFrames,
-      voicedMs: voice.voicedFrames * 20,
+      voicedMs: voice.voicedFrames * FRAME_MS,
     };
     if (!recording.trimSilence) return info;
     // Voice is found per 20 ms tick; with no voice at all nothing is kept.
     const from = voice.firstVoiced < 0 ? 0 : voice.firstVoiced * FRAME_SAMPLES;
     const to = voice.firstVoiced < 0 ? 0 : (voice.lastVoiced + 1) * FRAME_SAMPLES;
     const kept = await trimWavFile(result.path, result.channels, from, to);
-    return { ...info, durationMs: Math.round((kept * 1000) / 8000), bytes: 44 + kept * result.channels * 2, untrimmedMs: info.durationMs };
+    return {
+      ...info,
+      durationMs: Math.round((kept * 1000) / PCM8K_RATE),
+      bytes: WAV_HEADER_BYTES + kept * result.channels * 2,
+      untrimmedMs: info.durationMs,
+    };
   }
 
   // -------------------------------------------------------------------------
