@@ -182,7 +182,8 @@ export class LegStream {
 
   #onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.#ended || !this.bidirectional || isBinary) return;
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    // ws hands a Buffer (its default binaryType, "nodebuffer"): decoded in place, not copied first.
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
     const message = parseInbound(text);
     switch (message.kind) {
       case 'media':
