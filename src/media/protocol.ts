@@ -622,7 +622,6 @@ export type MediaEventType = MediaEvent['type'];
  * - `leg-exists`: a leg with that id already exists.
  * - `leg-closed`: the leg was closed (host side: a command after `close()`).
  * - `invalid-command`: a malformed command or argument.
- * - `not-supported`: a feature not wired in this build.
  * - `record-failed`: the recording file could not be created or finished.
  * - `record-not-found`: no recording with that id on the leg.
  * - `cross-worker-bridge`: the two legs live in different workers.
@@ -641,7 +640,6 @@ export type MediaErrorCode =
   | 'leg-exists'
   | 'leg-closed'
   | 'invalid-command'
-  | 'not-supported'
   | 'record-failed'
   | 'record-not-found'
   | 'cross-worker-bridge'

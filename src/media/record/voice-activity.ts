@@ -14,7 +14,7 @@ export interface VoiceActivityOptions {
   readonly thresholdDbfs?: number;
 }
 
-export const DEFAULT_VOICE_THRESHOLD_DBFS = -40;
+const DEFAULT_VOICE_THRESHOLD_DBFS = -40;
 
 export class EnergyVoiceActivity {
   /** Mean square (of 16-bit samples) above which a frame is voiced. */

@@ -147,7 +147,7 @@ interface Recording {
 }
 
 /** How a recording is made, besides its file and mode. */
-export interface RecordSettings {
+interface RecordSettings {
   readonly maxDurationMs?: number | undefined;
   readonly silenceTimeoutMs?: number | undefined;
   readonly trimSilence?: boolean | undefined;

@@ -32,7 +32,7 @@ import { invalid } from './command-error.js';
 const FRAME_BYTES = 160;
 const FRAME_MS = 20;
 /** Frames are dropped while this much is waiting in the socket. */
-export const MAX_BUFFERED_BYTES = 512 * 1024;
+const MAX_BUFFERED_BYTES = 512 * 1024;
 /** The largest message an application may send (a few minutes of audio in one go). */
 const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -42,7 +42,7 @@ export interface StreamContext {
 }
 
 /** Checks a startStream command's own fields; throws `invalid-command`. */
-export function checkStreamCommand(command: StartStreamCommand): void {
+function checkStreamCommand(command: StartStreamCommand): void {
   if (typeof command.streamId !== 'string' || command.streamId === '') throw invalid('startStream: streamId is required');
   let url: URL;
   try {
