@@ -11,10 +11,10 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { readlinkSync } from 'node:fs';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { LatencyHistogram } from '../../src/media/worker/histogram.js';
+import { readOsThreadId } from '../../src/media/worker/os-thread.js';
 import { TickScheduler } from '../../src/media/worker/scheduler.js';
 
 type Command =
@@ -91,7 +91,7 @@ port.on('message', async (command: Command) => {
         eventLoopUtilization: Math.round(performance.eventLoopUtilization(elu).utilization * 1000) / 1000,
         heapUsed: memory.heapUsed,
         rss: memory.rss,
-        osThreadId: Number(readlinkSync('/proc/thread-self').split('/').pop()),
+        osThreadId: readOsThreadId(),
       });
       if (command.reset) {
         elu = performance.eventLoopUtilization();

@@ -26,10 +26,17 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { MediaHost, type MediaLeg } from '../../src/media/host.js';
 import type { TimingSummary, WorkerStats } from '../../src/media/protocol.js';
 import type { Rate } from '../harness.js';
+
+// The memory figures collect garbage in the media worker first (`collectGarbage`),
+// which needs `gc` there. V8's flags are the process's: a worker started after
+// this has `gc`, as under `node --expose-gc`, without the production worker
+// exposing it itself.
+setFlagsFromString('--expose-gc');
 
 /** Override with MEDIA_BENCH_STEPS=250,1000 for a quicker run. */
 const STEPS = (process.env.MEDIA_BENCH_STEPS ?? '250,500,1000,1500').split(',').map(Number);

@@ -60,14 +60,6 @@ export class LegClosedError extends MediaError {
   }
 }
 
-/** A feature this build does not have. The request did nothing. */
-export class MediaNotSupportedError extends MediaError {
-  override readonly name = 'MediaNotSupportedError';
-  constructor(message: string) {
-    super('not-supported', message);
-  }
-}
-
 export class InvalidMediaCommandError extends MediaError {
   override readonly name = 'InvalidMediaCommandError';
   constructor(message: string) {
@@ -106,8 +98,6 @@ export function mediaErrorFromWire(wire: WireError): MediaError {
       return new LegNotFoundError(wire.message);
     case 'leg-closed':
       return new LegClosedError(wire.message);
-    case 'not-supported':
-      return new MediaNotSupportedError(wire.message);
     case 'invalid-command':
       return new InvalidMediaCommandError(wire.message);
     case 'cross-worker-bridge':

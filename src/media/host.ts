@@ -315,7 +315,8 @@ export class MediaWorkerHandle {
 
   /**
    * The worker's tick lateness, load and legs; `reset` starts a new window;
-   * `collectGarbage` makes `heapUsed` live memory (a pause: diagnostics only).
+   * `collectGarbage` makes `heapUsed` live memory (a pause: diagnostics only;
+   * needs --expose-gc, else it does nothing).
    */
   stats(reset = false, options: { collectGarbage?: boolean } = {}): Promise<WorkerStats> {
     return this.request<'workerStats'>({ type: 'workerStats', reset, collectGarbage: options.collectGarbage === true });

@@ -260,7 +260,9 @@ export interface WorkerStatsCommand {
   /**
    * Run a full garbage collection before reading the heap, so that `heapUsed`
    * is live memory (for memory figures; it pauses the worker for a few ms to
-   * tens of ms: not for production use).
+   * tens of ms: not for production use). Only where `gc` is exposed (the
+   * process runs with --expose-gc, as the media benchmark arranges); nothing
+   * otherwise.
    */
   readonly collectGarbage?: boolean;
 }
@@ -620,7 +622,6 @@ export type MediaEventType = MediaEvent['type'];
  * - `leg-exists`: a leg with that id already exists.
  * - `leg-closed`: the leg was closed (host side: a command after `close()`).
  * - `invalid-command`: a malformed command or argument.
- * - `not-supported`: a feature not wired in this build.
  * - `record-failed`: the recording file could not be created or finished.
  * - `record-not-found`: no recording with that id on the leg.
  * - `cross-worker-bridge`: the two legs live in different workers.
@@ -639,7 +640,6 @@ export type MediaErrorCode =
   | 'leg-exists'
   | 'leg-closed'
   | 'invalid-command'
-  | 'not-supported'
   | 'record-failed'
   | 'record-not-found'
   | 'cross-worker-bridge'

@@ -44,9 +44,9 @@ export interface SipStackOptions {
   readonly timers?: Partial<SipTimers>;
   /** INVITE server transactions send 100 Trying after this many ms of silence (default 200; false: never). */
   readonly autoTrying?: number | false;
-  /** UA core options (Contact user, User-Agent header, option tags, glare retries). */
   /** Told of every message sent and received (wraps each transport). */
   readonly trace?: SipTrace;
+  /** UA core options (Contact user, User-Agent header, option tags, glare retries). */
   readonly userAgent?: Omit<UserAgentOptions, 'transactions' | 'transport' | 'clock' | 'timers' | 'logger'>;
 }
 
@@ -83,8 +83,8 @@ export async function createSipStack(options: SipStackOptions = {}): Promise<Sip
   if (udp !== undefined) transports.push(udp);
   if (tcp !== undefined) transports.push(tcp);
   const { trace } = options;
-  if (trace !== undefined) transports.splice(0, transports.length, ...transports.map((t) => new TracedTransport(t, trace)));
-  const transport = new TransportLayer(transports, {
+  const wrapped = trace === undefined ? transports : transports.map((t) => new TracedTransport(t, trace));
+  const transport = new TransportLayer(wrapped, {
     logger,
     ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
   });

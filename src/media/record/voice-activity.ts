@@ -2,9 +2,11 @@
  * An energy voice-activity detector for recordings: a 20 ms frame is voiced when its
  * mean power is above a fixed level (default −40 dBFS, well above a quiet line's noise
  * and below speech at phone levels). It is what `<Record>` uses to end on silence and
- * to trim leading and trailing silence. DESIGN.md names `@echogarden/fvad-wasm` (WebRTC
- * VAD) for this; it is not installed yet, and this detector stands in until it is.
- * `push()` allocates nothing (it runs in the media tick).
+ * to trim leading and trailing silence. `@echogarden/fvad-wasm` (WebRTC VAD, named in
+ * DESIGN.md and a dependency) was tried in its place and not kept: it calls a −46 dBFS
+ * tone (line noise here) voiced, has no level to set, and holds "voiced" for ~160 ms
+ * after the voice stops, which would cut recordings on silence that much later and
+ * trim them that much longer. `push()` allocates nothing (it runs in the media tick).
  */
 
 export interface VoiceActivityOptions {
@@ -12,7 +14,7 @@ export interface VoiceActivityOptions {
   readonly thresholdDbfs?: number;
 }
 
-export const DEFAULT_VOICE_THRESHOLD_DBFS = -40;
+const DEFAULT_VOICE_THRESHOLD_DBFS = -40;
 
 export class EnergyVoiceActivity {
   /** Mean square (of 16-bit samples) above which a frame is voiced. */

@@ -94,6 +94,11 @@ export class WavRecorder {
     return recorder;
   }
 
+  /** True once `maxDurationMs` of audio is in: no frame is taken any more. */
+  get full(): boolean {
+    return this.#samples >= this.#maxSamples;
+  }
+
   /** Audio accepted so far, ms. */
   get durationMs(): number {
     return (this.#samples * 1000) / PCM8K_RATE;

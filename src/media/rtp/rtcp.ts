@@ -102,11 +102,19 @@ export type RtcpPacket = RtcpSenderReport | RtcpReceiverReport | RtcpSourceDescr
 const TEXT_ENCODER = new TextEncoder();
 const TEXT_DECODER = new TextDecoder('utf-8', { fatal: false });
 
-/** NTP time (seconds, fraction) of a Unix time in milliseconds. */
-export function ntpFromUnixMs(unixMs: number): { ntpSec: number; ntpFrac: number } {
+/**
+ * NTP time (seconds, fraction) of a Unix time in milliseconds, written into
+ * `out` (a sender report's info, so that a report allocates no object) and returned.
+ */
+export function ntpFromUnixMs<T extends { ntpSec: number; ntpFrac: number }>(
+  unixMs: number,
+  out: T = { ntpSec: 0, ntpFrac: 0 } as T,
+): T {
   const seconds = Math.floor(unixMs / 1000);
   const frac = Math.floor(((unixMs - seconds * 1000) / 1000) * 0x1_0000_0000);
-  return { ntpSec: (seconds + NTP_UNIX_OFFSET_S) >>> 0, ntpFrac: Math.min(frac, 0xffffffff) >>> 0 };
+  out.ntpSec = (seconds + NTP_UNIX_OFFSET_S) >>> 0;
+  out.ntpFrac = Math.min(frac, 0xffffffff) >>> 0;
+  return out;
 }
 
 /** The middle 32 bits of an NTP timestamp (the LSR and RTT unit: 1/65536 s). */

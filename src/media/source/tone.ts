@@ -3,14 +3,51 @@
  * call-progress tones) written into caller frames.
  *
  * Phase is carried from frame to frame, so consecutive frames join without a
- * click. Within a frame each oscillator runs a two-multiply recurrence seeded
- * from the exact phase, so there are two `Math.sin` calls per tone per frame,
- * not per sample, and no drift accumulates across frames.
+ * click. A tone of whole hertz repeats every rate / gcd(rate, f1, f2) samples
+ * (at most one second; 8 samples for 1 kHz, 200 for 440 + 480 Hz ringback):
+ * that period is computed once, shared by every generator of the same tone,
+ * and copied, a tenth of the cost of synthesizing. Other tones run, within a
+ * frame, a two-multiply recurrence per oscillator seeded from the exact phase,
+ * so there are two `Math.sin` calls per tone per frame, not per sample, and no
+ * drift accumulates across frames.
  */
 import { dbm0ToPeak } from '../codec/level.js';
 import { type DtmfDigit, dtmfFrequencies } from '../dtmf/digit.js';
 
 const TWO_PI = 2 * Math.PI;
+
+/** One period of each whole-hertz tone made so far, by frequencies, levels and rate. */
+const periods = new Map<string, Int16Array>();
+const MAX_PERIODS = 64;
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+function clamp16(v: number): number {
+  const r = Math.round(v);
+  return r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+}
+
+/** One period of the tone, or null when its frequencies (or rate) are not whole hertz. */
+function periodOf(frequencies: readonly number[], amplitudes: readonly number[], rate: number): Int16Array | null {
+  if (!Number.isInteger(rate) || !frequencies.every((f) => Number.isInteger(f))) return null;
+  const key = `${frequencies.map((f, i) => `${f}@${amplitudes[i]}`).join('+')}/${rate}`;
+  const cached = periods.get(key);
+  if (cached !== undefined) return cached;
+  if (periods.size >= MAX_PERIODS) periods.delete(periods.keys().next().value!);
+  let g = rate;
+  for (const f of frequencies) g = gcd(g, f);
+  const table = new Int16Array(rate / g);
+  for (let n = 0; n < table.length; n++) {
+    let v = 0;
+    for (let k = 0; k < frequencies.length; k++) v += amplitudes[k]! * Math.sin((TWO_PI * frequencies[k]! * n) / rate);
+    table[n] = clamp16(v);
+  }
+  periods.set(key, table);
+  return table;
+}
 
 export interface ToneOptions {
   /** One or two frequencies, Hz, each below half the sample rate. */
@@ -32,6 +69,9 @@ export class ToneGenerator {
   readonly #step1: number;
   readonly #amp0: number;
   readonly #amp1: number;
+  /** One period, for a tone of whole hertz (see {@link periodOf}). */
+  readonly #period: Int16Array | null;
+  #position = 0;
   #phase0 = 0;
   #phase1 = 0;
 
@@ -54,12 +94,24 @@ export class ToneGenerator {
       this.#step1 = 0;
       this.#amp1 = 0;
     }
+    const amplitudes = this.frequencies.length > 1 ? [this.#amp0, this.#amp1] : [this.#amp0];
+    this.#period = periodOf(this.frequencies, amplitudes, this.sampleRate);
   }
 
   /** Writes the next `length` samples (default: all of `dst`) at `offset`. */
   fill(dst: Int16Array, length = dst.length, offset = 0): void {
     if (offset + length > dst.length) {
       throw new RangeError(`tone: ${length} samples at ${offset} do not fit in ${dst.length}`);
+    }
+    const period = this.#period;
+    if (period !== null) {
+      let p = this.#position;
+      for (let i = 0; i < length; i++) {
+        dst[offset + i] = period[p]!;
+        if (++p === period.length) p = 0;
+      }
+      this.#position = p;
+      return;
     }
     // Oscillator k: y[n] = c·y[n-1] − y[n-2], c = 2cos(step), seeded with sin(φ−step), sin(φ).
     const c0 = 2 * Math.cos(this.#step0);
@@ -71,10 +123,7 @@ export class ToneGenerator {
     let cur1 = Math.sin(this.#phase1);
     const a1 = this.#amp1;
     for (let i = 0; i < length; i++) {
-      let v = Math.round(a0 * cur0 + a1 * cur1);
-      if (v > 32767) v = 32767;
-      else if (v < -32768) v = -32768;
-      dst[offset + i] = v;
+      dst[offset + i] = clamp16(a0 * cur0 + a1 * cur1);
       const next0 = c0 * cur0 - prev0;
       prev0 = cur0;
       cur0 = next0;
@@ -88,6 +137,7 @@ export class ToneGenerator {
 
   /** Restarts both oscillators at phase 0. */
   reset(): void {
+    this.#position = 0;
     this.#phase0 = 0;
     this.#phase1 = 0;
   }

@@ -70,7 +70,10 @@ export class PlayoutQueue {
         continue;
       }
       const n = Math.min(dst.length - filled, item.bytes.length - item.offset);
-      dst.set(item.bytes.subarray(item.offset, item.offset + n), filled);
+      // A copy loop, not set(subarray): no view object per tick.
+      const bytes = item.bytes;
+      const from = item.offset;
+      for (let i = 0; i < n; i++) dst[filled + i] = bytes[from + i]!;
       item.offset += n;
       filled += n;
       this.#bytes -= n;

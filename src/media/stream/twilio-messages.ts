@@ -21,7 +21,7 @@ export interface StartFacts {
 }
 
 /** The `mediaFormat` of every stream: 8 kHz mono µ-law, whatever the call's codec. */
-export const MEDIA_FORMAT = Object.freeze({ encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 });
+const MEDIA_FORMAT = Object.freeze({ encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 });
 
 export function connectedMessage(): string {
   return '{"event":"connected","protocol":"Call","version":"1.0.0"}';

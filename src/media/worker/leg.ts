@@ -24,6 +24,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP, isIPv6 } from 'node:net';
+import { FRAME_MS, FRAME_SAMPLES, PCM8K_RATE } from '../audio/pcm.js';
+import { WAV_HEADER_BYTES } from '../audio/wav-header.js';
 import { type AudioCodec, codecByName, type CodecName } from '../codec/index.js';
 import { type DtmfDigit, type DtmfDigitEvent } from '../dtmf/digit.js';
 import { GoertzelDetector } from '../dtmf/goertzel.js';
@@ -33,6 +35,7 @@ import { meanOpinionScore } from '../quality/mos.js';
 import { RtpPacketView, writeRtpHeader, type RtpHeaderInit, RTP_FIXED_HEADER_SIZE } from '../rtp/packet.js';
 import {
   isRtcp,
+  ntpFromUnixMs,
   parseRtcp,
   roundTripMs,
   writeBye,
@@ -61,17 +64,16 @@ import type {
   RemoteEndpoint,
   StartStreamCommand,
 } from '../protocol.js';
-import { Bridge, type BridgeEnd, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
+import { Bridge, type BridgeEnd, convertPayload, type ReceivedFrame, RX_FRAME, RX_LOST, RX_NONE, silenceByte } from './bridge.js';
 import { CommandError, invalid } from './command-error.js';
 import { DigitMerger } from './digits.js';
 import { InbandDtmfSender } from './inband-dtmf.js';
 import { Player } from './player.js';
 import { LegStream } from './stream.js';
-import { encodeUlaw } from '../codec/g711.js';
-import type { LegClock } from './clock.js';
+import { encodeUlaw, ULAW_SILENCE } from '../codec/g711.js';
 import type { PortPool } from './ports.js';
+import type { TickTimers } from './scheduler.js';
 
-const FRAME_SAMPLES = 160;
 const FRAME_BYTES = 160;
 const PACKET_BYTES = RTP_FIXED_HEADER_SIZE + FRAME_BYTES;
 const EVENT_PACKET_BYTES = RTP_FIXED_HEADER_SIZE + 4;
@@ -115,8 +117,16 @@ export type BindPorts = (address: string, range: PortRange, mux: boolean) => Pro
 /** What a leg needs from the worker that runs it. */
 export interface LegContext {
   emit(event: MediaEvent): void;
-  /** The time of everything a leg does (integer ms; see `clock.ts`). */
-  readonly clock: LegClock;
+  /**
+   * The time of everything a leg does: the worker's tick clock, milliseconds on
+   * a monotonic scale (fractional). Every received packet reads it once for the
+   * receive statistics, the jitter buffer and the DTMF receiver; the tick reads
+   * it once for all legs. A fractional read is a heap number (16 bytes), the one
+   * allocation of the per-packet path, which no script can avoid; the
+   * allocation test injects a clock in whole milliseconds to show nothing else
+   * in the path allocates.
+   */
+  readonly clock: Pick<TickTimers, 'now'>;
   readonly ports: PortPool;
   /** Shared counters [packets in, packets out], unboxed. */
   readonly counters: Float64Array;
@@ -129,9 +139,6 @@ interface Recording {
   readonly id: string;
   readonly recorder: WavRecorder;
   readonly mode: RecordMode;
-  /** Frames to record before stopping by itself (Infinity: no limit). */
-  readonly maxFrames: number;
-  frames: number;
   /** Voice in the received audio: for the silence timeout and trimming. */
   readonly voice: EnergyVoiceActivity;
   /** Unvoiced frames in a row that stop the recording (Infinity: never). */
@@ -140,7 +147,7 @@ interface Recording {
 }
 
 /** How a recording is made, besides its file and mode. */
-export interface RecordSettings {
+interface RecordSettings {
   readonly maxDurationMs?: number | undefined;
   readonly silenceTimeoutMs?: number | undefined;
   readonly trimSilence?: boolean | undefined;
@@ -152,9 +159,6 @@ const TX_PCM = 1;
 const TX_PAYLOAD = 2;
 
 const NO_BYTES = new Uint8Array(0);
-
-/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
-const NTP_UNIX_OFFSET_S = 2_208_988_800;
 
 /** `text` cut to at most `bytes` bytes of UTF-8, on a character boundary. */
 function truncateUtf8(text: string, bytes: number): string {
@@ -274,7 +278,7 @@ export class Leg implements BridgeEnd {
   readonly rxFrame: ReceivedFrame = { state: RX_NONE, lostRun: 0, payload: new Uint8Array(FRAME_BYTES) };
 
   readonly #ctx: LegContext;
-  readonly #clock: LegClock;
+  readonly #clock: LegContext['clock'];
   readonly #ipv6: boolean;
   readonly #rtp: LegSocket;
   readonly #rtcp: LegSocket | null;
@@ -373,6 +377,8 @@ export class Leg implements BridgeEnd {
   #finished: Promise<void> = Promise.resolve();
   /** Media streams (WebSockets) fed every tick; µ-law frames of this tick for them. */
   #streams: LegStream[] = [];
+  /** The bidirectional stream (at most one), whose audio the leg plays. */
+  #playoutStream: LegStream | null = null;
   readonly #streamRx = new Uint8Array(FRAME_BYTES);
   readonly #streamTx = new Uint8Array(FRAME_BYTES);
 
@@ -597,6 +603,7 @@ export class Leg implements BridgeEnd {
     this.#closed = true;
     this.#player.close();
     this.#bridge?.detach();
+    this.#playoutStream = null;
     for (const stream of this.#streams.splice(0)) stream.stop('leg-closed');
     const stats = this.stats();
     if (!sent) this.#closeSockets();
@@ -631,7 +638,12 @@ export class Leg implements BridgeEnd {
     this.#recordingsOpening.add(recordId);
     let recorder: WavRecorder;
     try {
-      recorder = await WavRecorder.open({ path, channels: mode === 'dual' ? 2 : 1 });
+      recorder = await WavRecorder.open({
+        path,
+        channels: mode === 'dual' ? 2 : 1,
+        // Whole ticks: the recording is full after the tick that reaches the limit.
+        ...(maxDurationMs === undefined ? {} : { maxDurationMs: Math.ceil(maxDurationMs / FRAME_MS) * FRAME_MS }),
+      });
     } catch (error) {
       throw new CommandError('record-failed', `cannot record to ${path}: ${(error as Error).message}`, { cause: error });
     } finally {
@@ -641,14 +653,12 @@ export class Leg implements BridgeEnd {
       await recorder.abort();
       throw new CommandError('leg-closed', `leg ${this.legId} closed while the recording was being opened`);
     }
-    const maxFrames = maxDurationMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(maxDurationMs / 20);
-    const silenceFrames = silenceTimeoutMs === undefined || silenceTimeoutMs === 0 ? Number.POSITIVE_INFINITY : Math.ceil(silenceTimeoutMs / 20);
+    const silenceFrames =
+      silenceTimeoutMs === undefined || silenceTimeoutMs === 0 ? Number.POSITIVE_INFINITY : Math.ceil(silenceTimeoutMs / FRAME_MS);
     this.#recordings.push({
       id: recordId,
       recorder,
       mode,
-      maxFrames,
-      frames: 0,
       voice: new EnergyVoiceActivity(),
       silenceFrames,
       trimSilence: settings.trimSilence === true,
@@ -677,7 +687,9 @@ export class Leg implements BridgeEnd {
     if (command.bidirectional === true && this.#streams.some((s) => s.bidirectional)) {
       throw invalid(`startStream: leg ${this.legId} already has a bidirectional stream`);
     }
-    this.#streams.push(new LegStream(this.legId, command, { emit: (event) => this.#ctx.emit(event) }));
+    const stream = new LegStream(this.legId, command, { emit: (event) => this.#ctx.emit(event) });
+    this.#streams.push(stream);
+    if (stream.bidirectional) this.#playoutStream = stream;
     this.#updateRxWanted();
   }
 
@@ -686,6 +698,7 @@ export class Leg implements BridgeEnd {
     const index = this.#streams.findIndex((s) => s.streamId === streamId);
     if (index < 0) throw new CommandError('stream-not-found', `no stream ${JSON.stringify(streamId)} on leg ${this.legId}`);
     const [stream] = this.#streams.splice(index, 1);
+    if (stream === this.#playoutStream) this.#playoutStream = null;
     this.#updateRxWanted();
     const running = !stream!.ended;
     stream!.stop('stopped');
@@ -731,7 +744,7 @@ export class Leg implements BridgeEnd {
         frame.state = RX_NONE;
         frame.lostRun = 0;
       }
-      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0 || this.#streams.length > 0) {
+      if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0) {
         this.#consumePcm(frame.state);
       }
     } else {
@@ -788,7 +801,7 @@ export class Leg implements BridgeEnd {
       this.#sendPcm();
       return;
     }
-    if (this.#streams.length > 0 && this.#readStreams()) {
+    if (this.#playoutStream !== null && this.#playoutStream.readPlayout(this.#pcm)) {
       this.#sendPcm();
       return;
     }
@@ -842,11 +855,7 @@ export class Leg implements BridgeEnd {
     if (sender.packetCount !== this.#packetsAtLastReport) {
       this.#packetsAtLastReport = sender.packetCount;
       const info = this.#senderInfo;
-      // NTP time of now (RFC 3550 §4): seconds since 1900 and a 32-bit fraction.
-      const unixMs = Date.now();
-      const seconds = Math.floor(unixMs / 1000);
-      info.ntpSec = (seconds + NTP_UNIX_OFFSET_S) >>> 0;
-      info.ntpFrac = Math.min(Math.floor(((unixMs - seconds * 1000) / 1000) * 0x1_0000_0000), 0xffffffff) >>> 0;
+      ntpFromUnixMs(Date.now(), info);
       info.rtpTimestamp = sender.timestamp;
       info.packetCount = sender.packetCount;
       info.octetCount = sender.octetCount;
@@ -867,17 +876,11 @@ export class Leg implements BridgeEnd {
   // -------------------------------------------------------------------------
   // Internals: media streams
 
-  /** The first bidirectional stream with audio queued fills this tick's frame. */
-  #readStreams(): boolean {
-    const streams = this.#streams;
-    for (let i = 0; i < streams.length; i++) {
-      const stream = streams[i]!;
-      if (stream.bidirectional && stream.readPlayout(this.#pcm)) return true;
-    }
-    return false;
-  }
-
-  /** Hands this tick's received and sent audio, as µ-law, to every stream; drops streams that ended. */
+  /**
+   * Hands this tick's received and sent audio, as µ-law, to every open stream;
+   * drops streams that ended. µ-law passes through; A-law goes through the
+   * bridge's code-word table (equal to decoding and encoding again).
+   */
   #streamFrame(): void {
     let rx: Uint8Array | null = null;
     let tx: Uint8Array | null = null;
@@ -890,22 +893,39 @@ export class Leg implements BridgeEnd {
         ended = true;
         continue;
       }
-      if (rx === null && stream.wantsInbound && state !== RX_NONE) {
-        if (state === RX_FRAME && this.#codec.name === 'PCMU') rx = this.rxFrame.payload;
-        else encodeUlaw(this.#rxPcm, (rx = this.#streamRx));
-      }
-      if (tx === null && stream.wantsOutbound) {
-        if (this.#txState === TX_PAYLOAD && this.#codec.name === 'PCMU') tx = this.#payload;
-        else encodeUlaw(this.#outboundPcm(), (tx = this.#streamTx));
-      }
+      if (!stream.open) continue;
+      if (rx === null && stream.wantsInbound && state !== RX_NONE) rx = this.#streamInbound(state);
+      if (tx === null && stream.wantsOutbound) tx = this.#streamOutbound();
       stream.frame(rx, tx);
     }
     if (ended) this.#pruneStreams();
   }
 
+  /** This tick's received frame as µ-law; a lost frame is silence. */
+  #streamInbound(state: number): Uint8Array {
+    const payload = this.rxFrame.payload;
+    const codec = this.#codec.name;
+    if (state !== RX_FRAME) return this.#streamRx.fill(ULAW_SILENCE);
+    if (codec === 'PCMU') return payload;
+    convertPayload(codec, payload, 'PCMU', this.#streamRx, FRAME_BYTES);
+    return this.#streamRx;
+  }
+
+  /** This tick's sent frame as µ-law. */
+  #streamOutbound(): Uint8Array {
+    const codec = this.#codec.name;
+    if (this.#txState === TX_SILENCE) return this.#streamTx.fill(ULAW_SILENCE);
+    if (codec === 'PCMU') return this.#payload;
+    // A-law of played PCM holds less than the PCM: encode that, as before.
+    if (this.#txState === TX_PCM) encodeUlaw(this.#pcm, this.#streamTx);
+    else convertPayload(codec, this.#payload, 'PCMU', this.#streamTx, FRAME_BYTES);
+    return this.#streamTx;
+  }
+
   #pruneStreams(): void {
     if (!this.#streams.some((s) => s.ended)) return;
     this.#streams = this.#streams.filter((s) => !s.ended);
+    if (this.#playoutStream?.ended === true) this.#playoutStream = null;
     this.#updateRxWanted();
   }
 
@@ -921,9 +941,8 @@ export class Leg implements BridgeEnd {
       const recording = recordings[i]!;
       if (recording.mode !== 'inbound' && tx === undefined) tx = this.#outboundPcm();
       recording.recorder.write(rx, recording.mode === 'inbound' ? undefined : tx);
-      recording.frames++;
       recording.voice.push(rx);
-      const full = recording.frames >= recording.maxFrames;
+      const full = recording.recorder.full;
       if (full || recording.voice.silentRun >= recording.silenceFrames) {
         recordings.splice(i--, 1);
         this.#updateRxWanted();
@@ -969,14 +988,19 @@ export class Leg implements BridgeEnd {
       durationMs: Math.round(result.durationMs),
       bytes: result.bytes,
       droppedFrames: result.droppedFrames,
-      voicedMs: voice.voicedFrames * 20,
+      voicedMs: voice.voicedFrames * FRAME_MS,
     };
     if (!recording.trimSilence) return info;
     // Voice is found per 20 ms tick; with no voice at all nothing is kept.
     const from = voice.firstVoiced < 0 ? 0 : voice.firstVoiced * FRAME_SAMPLES;
     const to = voice.firstVoiced < 0 ? 0 : (voice.lastVoiced + 1) * FRAME_SAMPLES;
     const kept = await trimWavFile(result.path, result.channels, from, to);
-    return { ...info, durationMs: Math.round((kept * 1000) / 8000), bytes: 44 + kept * result.channels * 2, untrimmedMs: info.durationMs };
+    return {
+      ...info,
+      durationMs: Math.round((kept * 1000) / PCM8K_RATE),
+      bytes: WAV_HEADER_BYTES + kept * result.channels * 2,
+      untrimmedMs: info.durationMs,
+    };
   }
 
   // -------------------------------------------------------------------------

@@ -13,9 +13,6 @@
  * request's reply.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { readlinkSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { isDtmfDigit } from '../dtmf/digit.js';
 import type {
   CommandOf,
@@ -31,11 +28,11 @@ import type {
 import { resultTransferList } from '../protocol.js';
 import { Bridge } from './bridge.js';
 import { CommandError, invalid, toWireError } from './command-error.js';
-import { type LegClock, performanceClock } from './clock.js';
 import { LatencyHistogram } from './histogram.js';
 import { type BindPorts, Leg, type LegContext } from './leg.js';
+import { readOsThreadId } from './os-thread.js';
 import { PortPool } from './ports.js';
-import { TickScheduler, type TickTimers } from './scheduler.js';
+import { systemTickTimers, TickScheduler, type TickTimers } from './scheduler.js';
 import { createSource } from './sources.js';
 
 export type PostMessage = (message: WorkerOutbound, transfer?: ArrayBuffer[]) => void;
@@ -45,11 +42,10 @@ export interface MediaWorkerRuntimeOptions {
   post: PostMessage;
   tickMs?: number;
   maxCatchUpTicks?: number;
+  /** The ticks' timers, whose `now` is also the legs' clock (default: `performance.now()`). */
   timers?: TickTimers;
   /** How legs bind their sockets (default: UDP from the worker's port pool). */
   bind?: BindPorts;
-  /** The legs' clock (default: `performance.now()`). */
-  clock?: LegClock;
 }
 
 interface RequestContext {
@@ -60,27 +56,6 @@ type Handler<T extends MediaCommandType> = (
   command: CommandOf<T>,
   ctx: RequestContext,
 ) => MediaResults[T] | Promise<MediaResults[T]>;
-
-/** This thread's id in the OS, from /proc/thread-self ("<pid>/task/<tid>" on Linux); null elsewhere. */
-function readOsThreadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) ? tid : null;
-  } catch {
-    return null;
-  }
-}
-
-let gc: (() => void) | null = null;
-
-/** A full collection, for memory figures: `gc` made reachable without starting the thread with --expose-gc. */
-function collectGarbage(): void {
-  if (gc === null) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
-}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -98,7 +73,7 @@ export class MediaWorkerRuntime {
   readonly #completion = new LatencyHistogram();
   readonly #counters = new Float64Array(2);
   readonly #legContext: LegContext;
-  readonly #clock: LegClock;
+  readonly #clock: LegContext['clock'];
   #current: RequestContext | null = null;
   #windowStart = performance.now();
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -110,13 +85,14 @@ export class MediaWorkerRuntime {
   constructor(options: MediaWorkerRuntimeOptions) {
     this.workerIndex = options.workerIndex;
     this.#post = options.post;
+    const timers = options.timers ?? systemTickTimers;
     this.#scheduler = new TickScheduler({
       periodMs: options.tickMs ?? 20,
       maxCatchUpTicks: options.maxCatchUpTicks ?? 5,
       onTick: (due) => this.#tick(due),
-      ...(options.timers ? { timers: options.timers } : {}),
+      timers,
     });
-    this.#clock = options.clock ?? performanceClock;
+    this.#clock = timers;
     this.#legContext = {
       emit: (event) => this.#emit(event),
       clock: this.#clock,
@@ -235,7 +211,7 @@ export class MediaWorkerRuntime {
     },
     captureStop: (command) => this.#leg(command.legId).stopCapture(),
     workerStats: (command) => {
-      if (command.collectGarbage === true) collectGarbage();
+      if (command.collectGarbage === true) globalThis.gc?.();
       return this.#workerStats(command.reset === true);
     },
     shutdown: async () => {

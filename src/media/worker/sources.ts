@@ -3,7 +3,6 @@
  * wire description: a tone, PCM handed over by the main thread, silence.
  * Each plays `loop` times (0: until stopped) and writes 160-sample frames.
  */
-import { dbm0ToPeak } from '../codec/level.js';
 import { ToneGenerator } from '../source/tone.js';
 import { type AudioSource, SOURCE_FRAME_SAMPLES } from '../source/types.js';
 import type { PcmSpec, PlaySource, SilenceSpec, ToneSpec } from '../protocol.js';
@@ -16,61 +15,19 @@ function loopLabel(loop: number): string {
   return loop === 1 ? '' : loop === 0 ? ' x∞' : ` x${loop}`;
 }
 
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
-
-/** One period of each periodic tone played so far, shared by every leg that plays it. */
-const toneTables = new Map<string, Int16Array>();
-const MAX_TONE_TABLES = 64;
-
-/**
- * One period of a tone whose frequencies are whole hertz: the sum repeats
- * every 8000 / gcd(8000, f1, f2) samples (at most one second; 8 samples for
- * 1 kHz, 200 for 440 + 480 Hz ringback), computed once and then copied, which
- * costs a tenth of synthesizing each frame. Null for other tones.
- */
-function toneTable(spec: ToneSpec): Int16Array | null {
-  const freqs = spec.frequencies;
-  if (!freqs.every((f) => Number.isInteger(f))) return null;
-  const level = spec.levelDbm0 ?? -10;
-  const key = `${freqs.join('+')}@${level}`;
-  const cached = toneTables.get(key);
-  if (cached !== undefined) return cached;
-  if (toneTables.size >= MAX_TONE_TABLES) toneTables.delete(toneTables.keys().next().value!);
-  let g = RATE;
-  for (const f of freqs) g = gcd(g, f);
-  const period = RATE / g;
-  const amplitude = dbm0ToPeak(level);
-  const table = new Int16Array(period);
-  for (let n = 0; n < period; n++) {
-    let v = 0;
-    for (const f of freqs) v += amplitude * Math.sin((2 * Math.PI * f * n) / RATE);
-    const r = Math.round(v);
-    table[n] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
-  }
-  toneTables.set(key, table);
-  return table;
-}
-
 /** A tone, for `durationMs` per loop or until stopped. */
 export class ToneSource implements AudioSource {
   readonly #tone: ToneGenerator;
-  /** One period, when the tone has one short enough (see {@link toneTable}). */
-  readonly #table: Int16Array | null;
   readonly #samplesPerLoop: number; // 0: endless
   readonly #loops: number; // 0: endless
   #left: number;
   #loopsDone = 0;
-  #phase = 0;
 
   constructor(spec: ToneSpec, loop: number) {
     this.#tone = new ToneGenerator({
       frequencies: spec.frequencies,
       ...(spec.levelDbm0 === undefined ? {} : { levelDbm0: spec.levelDbm0 }),
     });
-    this.#table = toneTable(spec);
     this.#samplesPerLoop = spec.durationMs === undefined ? 0 : Math.max(1, Math.round((spec.durationMs * RATE) / 1000));
     this.#loops = loop;
     this.#left = this.#samplesPerLoop;
@@ -78,7 +35,7 @@ export class ToneSource implements AudioSource {
 
   read(dst: Int16Array): boolean {
     if (this.#samplesPerLoop === 0) {
-      this.#fill(dst, FRAME);
+      this.#tone.fill(dst, FRAME);
       return true;
     }
     if (this.#left === 0) {
@@ -86,28 +43,12 @@ export class ToneSource implements AudioSource {
       if (this.#loops !== 0 && this.#loopsDone >= this.#loops) return false;
       this.#left = this.#samplesPerLoop;
       this.#tone.reset();
-      this.#phase = 0;
     }
     const n = this.#left < FRAME ? this.#left : FRAME;
-    this.#fill(dst, n);
+    this.#tone.fill(dst, n);
     if (n < FRAME) dst.fill(0, n, FRAME);
     this.#left -= n;
     return true;
-  }
-
-  #fill(dst: Int16Array, n: number): void {
-    const table = this.#table;
-    if (table === null) {
-      this.#tone.fill(dst, n);
-      return;
-    }
-    const period = table.length;
-    let p = this.#phase;
-    for (let i = 0; i < n; i++) {
-      dst[i] = table[p]!;
-      if (++p === period) p = 0;
-    }
-    this.#phase = p;
   }
 
   describe(): string {

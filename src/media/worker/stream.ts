@@ -32,7 +32,7 @@ import { invalid } from './command-error.js';
 const FRAME_BYTES = 160;
 const FRAME_MS = 20;
 /** Frames are dropped while this much is waiting in the socket. */
-export const MAX_BUFFERED_BYTES = 512 * 1024;
+const MAX_BUFFERED_BYTES = 512 * 1024;
 /** The largest message an application may send (a few minutes of audio in one go). */
 const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -42,7 +42,7 @@ export interface StreamContext {
 }
 
 /** Checks a startStream command's own fields; throws `invalid-command`. */
-export function checkStreamCommand(command: StartStreamCommand): void {
+function checkStreamCommand(command: StartStreamCommand): void {
   if (typeof command.streamId !== 'string' || command.streamId === '') throw invalid('startStream: streamId is required');
   let url: URL;
   try {
@@ -112,6 +112,11 @@ export class LegStream {
     return this.#ended;
   }
 
+  /** True once the WebSocket is open and until the stream ends: only then are frames sent. */
+  get open(): boolean {
+    return this.#open;
+  }
+
   /** True while the application's audio waits to be played (bidirectional only). */
   get playing(): boolean {
     return !this.#queue.empty;
@@ -177,7 +182,8 @@ export class LegStream {
 
   #onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.#ended || !this.bidirectional || isBinary) return;
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    // ws hands a Buffer (its default binaryType, "nodebuffer"): decoded in place, not copied first.
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
     const message = parseInbound(text);
     switch (message.kind) {
       case 'media':

@@ -48,7 +48,7 @@ export interface RegisterWrite {
   readonly now: number;
 }
 
-export type WriteResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'out-of-order' | 'bad-contact' };
+export type WriteResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'out-of-order' };
 
 interface StoredBinding extends Binding {
   readonly uri: SipUri | undefined;
@@ -122,11 +122,6 @@ export class LocationService {
   /** The AOR's live bindings, most preferred first (higher q, then most recent). */
   lookup(aor: string, now: number): readonly Binding[] {
     return [...this.#live(aor, now)].sort((a, b) => b.q - a.q || b.registeredAt - a.registeredAt);
-  }
-
-  /** Every AOR with at least one live binding. */
-  registered(now: number): string[] {
-    return [...this.#bindings.keys()].filter((aor) => this.#live(aor, now).length > 0);
   }
 
   #live(aor: string, now: number): StoredBinding[] {

@@ -10,7 +10,7 @@ import { type SipTimers, TimerSet, resolveTimers } from './timers.js';
 import { type TransactionOptions, asTransportError } from './types.js';
 
 /** Inputs every transaction takes. */
-export type CommonInput = { readonly type: 'terminate' } | { readonly type: 'transport-error'; readonly error: TransportError };
+type CommonInput = { readonly type: 'terminate' } | { readonly type: 'transport-error'; readonly error: TransportError };
 
 export abstract class TransactionMachine<S extends string, I extends { readonly type: string }, T extends string> {
   readonly timers: SipTimers;

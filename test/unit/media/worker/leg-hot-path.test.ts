@@ -5,7 +5,7 @@
  * buffer), decode, Goertzel, capture, bridge with µ-law → A-law conversion,
  * tone playback, encode, RTP header, send, RTCP reports — on sockets that only count what
  * they are given, and on a clock in whole milliseconds, so that what is
- * measured is the leg and not Node's dgram or the clock read (see clock.ts).
+ * measured is the leg and not Node's dgram or the clock read (see LegContext.clock).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,9 +14,9 @@ import { encodeAlaw, encodeUlaw } from '../../../../src/media/codec/g711.js';
 import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/packet.js';
 import { testTone } from '../../../../src/media/source/tone.js';
 import { Bridge } from '../../../../src/media/worker/bridge.js';
-import type { LegClock } from '../../../../src/media/worker/clock.js';
 import { Leg, type LegContext, type LegSocket } from '../../../../src/media/worker/leg.js';
 import { PortPool } from '../../../../src/media/worker/ports.js';
+import type { TickTimers } from '../../../../src/media/worker/scheduler.js';
 import { createSource } from '../../../../src/media/worker/sources.js';
 import type { MediaEvent } from '../../../../src/media/protocol.js';
 import { measureYoungAllocation } from '../../../support/young-allocation.js';
@@ -41,8 +41,8 @@ describe('media leg hot path', () => {
     const events: MediaEvent[] = [];
     let next = 0;
     // Time in whole milliseconds, advanced by the test: small integers are not
-    // heap objects. (A real clock read is one heap number per packet: see clock.ts.)
-    const clock = new (class implements LegClock {
+    // heap objects. (A real clock read is one heap number per packet: see LegContext.clock.)
+    const clock = new (class implements Pick<TickTimers, 'now'> {
       t = 1000;
       now(): number {
         return this.t;

@@ -5,9 +5,17 @@ import { Player } from '../../../../src/media/worker/player.js';
 import { CommandError } from '../../../../src/media/worker/command-error.js';
 import type { PlayEndReason } from '../../../../src/media/protocol.js';
 import { ToneGenerator, testTone } from '../../../../src/media/source/tone.js';
+import { dbm0ToPeak } from '../../../../src/media/codec/level.js';
 
 function dtmfLike(f1: number, f2: number): ToneGenerator {
   return new ToneGenerator({ frequencies: [f1, f2], levelDbm0: -7 });
+}
+
+/** Sample `n` of the tone, straight from the sine. */
+function exact(freqs: readonly number[], levelDbm0: number, n: number): number {
+  let v = 0;
+  for (const f of freqs) v += dbm0ToPeak(levelDbm0) * Math.sin((2 * Math.PI * f * n) / 8000);
+  return Math.round(v);
 }
 
 function frames(source: { read(dst: Int16Array): boolean }, max = 1000): Int16Array[] {
@@ -33,13 +41,22 @@ describe('play sources', () => {
       const synth = testTone(freqs[0], -7);
       const reference = freqs.length === 1 ? synth : dtmfLike(freqs[0], freqs[1]!);
       const expected = new Int16Array(160);
-      for (const frame of fromTable) {
+      fromTable.forEach((frame, k) => {
         reference.fill(expected);
-        for (let i = 0; i < 160; i++) assert.ok(Math.abs(frame[i]! - expected[i]!) <= 1, `${freqs} sample ${i}`);
-      }
+        for (let i = 0; i < 160; i++) {
+          assert.ok(Math.abs(frame[i]! - expected[i]!) <= 1, `${freqs} sample ${i}`);
+          assert.ok(Math.abs(frame[i]! - exact(freqs, -7, k * 160 + i)) <= 1, `${freqs} sample ${i} of frame ${k} against the sine`);
+        }
+      });
     }
     // A frequency that is not whole hertz is synthesized frame by frame.
-    assert.equal(frames(createSource({ kind: 'tone', frequencies: [1000.5] }, 1), 10).length, 10);
+    const synthesized = frames(createSource({ kind: 'tone', frequencies: [1000.5] }, 1), 10);
+    assert.equal(synthesized.length, 10);
+    synthesized.forEach((frame, k) => {
+      for (let i = 0; i < 160; i++) {
+        assert.ok(Math.abs(frame[i]! - exact([1000.5], -10, k * 160 + i)) <= 1, `1000.5 Hz sample ${i} of frame ${k}`);
+      }
+    });
   });
 
   it('a tone without duration plays until stopped', () => {

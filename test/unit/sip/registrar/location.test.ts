@@ -19,7 +19,7 @@ describe('location service (RFC 3261 §10.3)', () => {
     l.update(write(), [{ contact: 'sip:alice@10.0.0.1', expiresSeconds: 60, q: 1 }]);
     assert.equal(l.lookup('alice', 1_000_000 + 59_999).length, 1);
     assert.equal(l.lookup('alice', 1_000_000 + 60_000).length, 0);
-    assert.deepEqual(l.registered(1_000_000 + 60_000), []);
+    assert.deepEqual(l.lookup('alice', 1_000_000 + 60_000), []);
   });
 
   it('orders contacts by q, then the most recent first', () => {
