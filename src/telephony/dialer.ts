@@ -15,8 +15,9 @@ import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { DialPlan, SipRoute } from './dial-plan.js';
-import { type DialCallStatus, OutboundCall, type OutboundCallDeps, type RingOutcome } from './outbound-call.js';
+import type { DialCallStatus, OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
 import { ringbackPcm } from './ringback.js';
+import { followCall, placeRoutedCall } from './routed-call.js';
 
 /** The call that dials, as the dialer needs it. */
 export interface DialParent {
@@ -126,21 +127,17 @@ export class Dialer {
 
   async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
     const { store } = this.#deps;
-    if (route.callerId !== undefined) callerId = route.callerId;
-    const from = /^sips?:/i.test(callerId) ? callerId : `sip:${callerId}@${this.#deps.fromHost}`;
-    const call = await OutboundCall.start(this.#deps.outbound, {
-      target: route.uri,
-      from,
-      colocateWith: parent.media,
+    const placed = await placeRoutedCall(this.#deps.outbound, route, {
+      callerId,
+      fromHost: this.#deps.fromHost,
       ringTimeoutMs: options.timeoutMs,
-      ...(route.destination ? { destination: route.destination } : {}),
-      ...(route.credentials ? { credentials: route.credentials } : {}),
-      ...(route.headers ? { headers: route.headers } : {}),
+      colocateWith: parent.media,
     });
+    const { call } = placed;
     const row = await store.calls.create({
       accountSid: parent.accountSid,
       parentCallSid: parent.callSid,
-      from: callerId,
+      from: placed.callerId,
       to: target.address,
       direction: 'outbound-dial',
       status: 'queued',
@@ -153,26 +150,14 @@ export class Dialer {
       { ordered: true },
     );
     const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
+    followCall(call, route, timeline, () => void store.calls.update(row.sid, { status: 'ringing' }));
     const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};
-    timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from, ...trunk });
     parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid, ...trunk });
-    let ringing = false;
-    call.on('progress', (status, reason) => {
-      timeline.append('sip', { event: 'progress', status, reason });
-      if (!ringing && (status === 180 || status === 183)) {
-        ringing = true;
-        void store.calls.update(row.sid, { status: 'ringing' });
-      }
-    });
-    call.on('note', (type, data) => timeline.append(type, data));
     void call.outcome.then((outcome) => {
       attempt.outcome = outcome;
-      if (outcome.answered) {
-        timeline.append('sip', { event: 'answered', codec: outcome.negotiated.codec });
-        void store.calls.update(row.sid, { status: 'in-progress', startTime: new Date(outcome.answeredAt).toISOString() });
-      } else {
-        timeline.append('sip', { event: 'unanswered', status: outcome.status, sipStatus: outcome.sipStatus ?? null, reason: outcome.reason });
-      }
+      if (!outcome.answered) return;
+      timeline.append('sip', { event: 'answered', codec: outcome.negotiated.codec });
+      void store.calls.update(row.sid, { status: 'in-progress', startTime: new Date(outcome.answeredAt).toISOString() });
     });
     return attempt;
   }
