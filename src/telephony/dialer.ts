@@ -18,6 +18,7 @@ import type { DialPlan, SipRoute } from './dial-plan.js';
 import type { DialCallStatus, OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
 import { ringbackPcm } from './ringback.js';
 import { followCall, placeRoutedCall } from './routed-call.js';
+import { sendDigitRuns } from './send-digits.js';
 
 /** The call that dials, as the dialer needs it. */
 export interface DialParent {
@@ -203,7 +204,7 @@ export class Dialer {
     } catch {
       callerLeft = true;
     }
-    if (!callerLeft && winner.target.sendDigits) await sendDigits(call, winner.target.sendDigits);
+    if (!callerLeft && winner.target.sendDigits) await sendDigitRuns(call.media, winner.target.sendDigits, call.ended).catch(() => undefined);
     let endedBy: DialEndedBy = 'callee';
     let bridged = false;
     if (!callerLeft) {
@@ -280,21 +281,4 @@ function unansweredStatus(attempts: readonly Attempt[], callerLeft: boolean): Di
   const statuses = attempts.map((a) => (a.outcome !== undefined && !a.outcome.answered ? a.outcome.status : 'failed'));
   for (const s of ['busy', 'no-answer', 'canceled'] as const) if (statuses.includes(s)) return s;
   return 'failed';
-}
-
-/** `sendDigits` of a `<Number>`: DTMF to the callee once it answers; `w` waits 0.5 s, `W` 1 s. */
-async function sendDigits(call: OutboundCall, digits: string): Promise<void> {
-  const ended = call.ended.then(() => undefined);
-  for (const part of digits.split(/([wW]+)/)) {
-    if (part === '') continue;
-    if (/^[wW]+$/.test(part)) {
-      let ms = 0;
-      for (const c of part) ms += c === 'w' ? 500 : 1000;
-      await Promise.race([new Promise((r) => setTimeout(r, ms)), ended]);
-      continue;
-    }
-    const sent = new Promise<void>((resolve) => call.media.once('digitssent', () => resolve()));
-    await call.media.sendDigits(part).catch(() => undefined);
-    await Promise.race([sent, ended]);
-  }
 }
