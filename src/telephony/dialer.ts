@@ -59,6 +59,12 @@ interface Attempt {
   outcome?: RingOutcome;
 }
 
+/** The attempt that was answered first, with its answer. */
+interface Answered {
+  readonly attempt: Attempt;
+  readonly outcome: Extract<RingOutcome, { answered: true }>;
+}
+
 export class Dialer {
   readonly #deps: DialerDeps;
 
@@ -100,10 +106,11 @@ export class Dialer {
       }
     }
 
-    const winner = await this.#firstAnswer(parent, attempts);
+    const answered = await this.#firstAnswer(parent, attempts);
     await ringback?.stop();
-    if (winner === undefined || !winner.outcome?.answered) {
+    if (answered === undefined) {
       if (relayed !== undefined) await parent.media.unbridge().catch(() => undefined);
+      // Whatever still rings (the caller left first) is cancelled.
       await Promise.all(attempts.map(async (a) => {
         await a.call.hangup();
         await this.#close(a);
@@ -120,10 +127,11 @@ export class Dialer {
         ...(parentEnd !== undefined ? { callerHungUp: true } : {}),
       };
     }
+    const winner = answered.attempt;
     // The others are cancelled (or, answered at the same moment, hung up).
     for (const a of attempts) if (a !== winner) void a.call.hangup().then(() => this.#close(a));
     if (relayed !== undefined && relayed !== winner) await parent.media.unbridge().catch(() => undefined);
-    return this.#talk(parent, winner, winner.outcome, options, relayed === winner);
+    return this.#talk(parent, winner, answered.outcome, options, relayed === winner);
   }
 
   async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
@@ -164,11 +172,11 @@ export class Dialer {
   }
 
   /** The first attempt answered; undefined when none was (or the caller left first). */
-  async #firstAnswer(parent: DialParent, attempts: readonly Attempt[]): Promise<Attempt | undefined> {
+  async #firstAnswer(parent: DialParent, attempts: readonly Attempt[]): Promise<Answered | undefined> {
     let pending = attempts.length;
-    return new Promise<Attempt | undefined>((resolve) => {
+    return new Promise<Answered | undefined>((resolve) => {
       let done = false;
-      const finish = (a: Attempt | undefined): void => {
+      const finish = (a: Answered | undefined): void => {
         if (done) return;
         done = true;
         resolve(a);
@@ -176,15 +184,10 @@ export class Dialer {
       void parent.ended.then(() => finish(undefined));
       for (const a of attempts) {
         void a.call.outcome.then((outcome) => {
-          a.outcome = outcome;
-          if (outcome.answered) finish(a);
+          if (outcome.answered) finish({ attempt: a, outcome });
           else if (--pending === 0) finish(undefined);
         });
       }
-    }).then(async (winner) => {
-      // The caller left while it rang: cancel whatever still rings.
-      if (winner === undefined) await Promise.all(attempts.map((a) => a.call.hangup()));
-      return winner;
     });
   }
 

@@ -68,4 +68,12 @@ describe('ringback', () => {
     assert.equal(ringbackPcm('xx'), pcm);
     assert.equal(ringbackPcm('uk').length, 3 * 8000);
   });
+
+  it("is made once per cadence, in shared memory: 'us-old' and 'ca' get the US buffer", () => {
+    const pcm = ringbackPcm('us');
+    assert.ok(pcm.buffer instanceof SharedArrayBuffer);
+    assert.equal(ringbackPcm('us-old'), pcm);
+    assert.equal(ringbackPcm('ca'), pcm);
+    assert.equal(ringbackPcm('au'), ringbackPcm('uk'));
+  });
 });
