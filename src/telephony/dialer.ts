@@ -8,14 +8,14 @@
  * ringback (`ringTone`) when answered already; with `answerOnBridge` the caller stays
  * unanswered, and early media from the callee (a 183 with SDP) is relayed to it.
  */
-import type { CallEnd, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
+import type { CallEnd, DialCallStatus, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
 import { Timeline } from '../engine/timeline.js';
 import type { LegDigit, MediaLeg } from '../media/host.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { DialPlan, SipRoute } from './dial-plan.js';
-import type { DialCallStatus, OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
+import type { OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
 import { ringbackPcm } from './ringback.js';
 import { followCall, placeRoutedCall } from './routed-call.js';
 import { sendDigitRuns } from './send-digits.js';
