@@ -10,6 +10,7 @@ import { WebhookOutbox } from '../events/outbox.js';
 import { AudioUrlCache } from '../telephony/audio-url-cache.js';
 import { MediaHost } from '../media/host.js';
 import { createSipStack, type SipStack } from '../sip/index.js';
+import { formatHostPort } from '../sip/transport/address.js';
 import { openStore, type Store } from '../store/index.js';
 import { ensureFirstStart, type FirstStart } from '../telephony/first-start.js';
 import { DefaultDialPlan } from '../telephony/dial-plan.js';
@@ -43,7 +44,7 @@ export interface StartInfo {
 function localBase(config: Config, port: number): string {
   if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
   const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `http://${formatHostPort({ host, port })}`;
 }
 
 /**

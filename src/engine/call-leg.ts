@@ -91,8 +91,11 @@ export interface DialOptions {
   readonly ringTone?: string;
 }
 
+/** How a dialled call came out (Twilio's DialCallStatus). */
+export type DialCallStatus = 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+
 export interface DialResult {
-  readonly status: 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  readonly status: DialCallStatus;
   readonly childCallSid?: string;
   readonly durationSeconds: number;
   readonly recording?: RecordResult;

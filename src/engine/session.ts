@@ -112,6 +112,9 @@ export class CallSession {
     try {
       let next: Fetch | Loaded | undefined = { url: this.#app.url, method: this.#app.method, ...(this.#app.twiml === undefined ? {} : { twiml: this.#app.twiml }) };
       let idle = 0;
+      // A verb that returns a fetch after the caller left (Dial, Record) still has its action requested, and nothing it answers runs (SEM-R6, SEM-X4).
+      let legEnded = false;
+      void leg.ended.then(() => (legEnded = true));
       while (next !== undefined) {
         if (!('verbs' in next) && next.final) {
           await this.#requestAfterEnd(next);
@@ -130,7 +133,7 @@ export class CallSession {
         else
           next =
             outcome.type === 'fetch'
-              ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}), ...(outcome.final ? { final: true } : {}) }
+              ? { url: outcome.url, method: outcome.method, ...(outcome.params ? { params: outcome.params } : {}), ...(legEnded ? { final: true } : {}) }
               : undefined;
       }
       timeline.append('document-end', {});

@@ -25,8 +25,6 @@ export type VerbOutcome =
       readonly url: string;
       readonly method: 'GET' | 'POST';
       readonly params?: Readonly<Record<string, string>>;
-      /** The call is over: request `url` all the same, and run nothing it answers (SEM-R6, SEM-X4). */
-      readonly final?: boolean;
     }
   /** The call is over (Hangup, Reject, or the caller left). */
   | { readonly type: 'end' };

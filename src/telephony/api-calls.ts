@@ -22,8 +22,9 @@ import { StoredCallRecordings } from './call-recordings.js';
 import type { DialPlan, RouteTarget, SipRoute } from './dial-plan.js';
 import type { Dialer } from './dialer.js';
 import type { LiveCall, LiveCalls } from './live-calls.js';
-import { OutboundCall, type OutboundCallDeps } from './outbound-call.js';
+import type { OutboundCall, OutboundCallDeps } from './outbound-call.js';
 import { outboundCallLeg } from './outbound-call-leg.js';
+import { followCall, placeRoutedCall } from './routed-call.js';
 import type { SipCallLeg } from './sip-call-leg.js';
 
 export interface ApiCallsDeps {
@@ -213,17 +214,9 @@ class ApiCallRun implements LiveCall {
         return;
       }
       const callerId = request.from.startsWith('client:') ? request.from.slice('client:'.length) : request.from;
-      const fromUri = /^sips?:/i.test(callerId) ? callerId : `sip:${callerId}@${this.#deps.fromHost}`;
       let outbound: OutboundCall;
       try {
-        outbound = await OutboundCall.start(this.#deps.outbound, {
-          target: route.uri,
-          from: fromUri,
-          ringTimeoutMs: request.timeoutMs,
-          ...(route.destination ? { destination: route.destination } : {}),
-          ...(route.credentials ? { credentials: route.credentials } : {}),
-          ...(route.headers ? { headers: route.headers } : {}),
-        });
+        ({ call: outbound } = await placeRoutedCall(this.#deps.outbound, route, { callerId, fromHost: this.#deps.fromHost, ringTimeoutMs: request.timeoutMs }));
       } catch (err) {
         this.#timeline.append('dial', { target: route.uri, status: 'failed', reason: (err as Error).message });
         progress?.initiated();
@@ -231,21 +224,14 @@ class ApiCallRun implements LiveCall {
         return;
       }
       this.#outbound = outbound;
-      this.#timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from: fromUri, callId: outbound.callId });
-      outbound.on('note', (type, data) => this.#timeline.append(type, data));
-      progress?.initiated();
-      void store.calls.update(call.sid, { sipCallId: outbound.callId });
-      let ringing = false;
-      outbound.on('progress', (status, reason) => {
-        this.#timeline.append('sip', { event: 'progress', status, reason });
-        if (ringing || this.#answered) return;
-        ringing = true;
+      followCall(outbound, route, this.#timeline, () => {
         void store.calls.update(call.sid, { status: 'ringing' });
         progress?.ringing();
       });
+      progress?.initiated();
+      void store.calls.update(call.sid, { sipCallId: outbound.callId });
       const outcome = await outbound.outcome;
       if (!outcome.answered) {
-        this.#timeline.append('sip', { event: 'unanswered', status: outcome.status, sipStatus: outcome.sipStatus ?? null, reason: outcome.reason });
         await outbound.close();
         const status: CallStatus = outcome.status === 'canceled' ? 'canceled' : outcome.status;
         await finish(status, outcome.sipStatus);

@@ -8,6 +8,7 @@
  */
 import type { SipCredentials } from './outbound-call.js';
 import { normaliseE164 } from './e164.js';
+import { formatHostPort } from '../sip/transport/address.js';
 import type { Destination } from '../sip/transport/types.js';
 
 /** What to dial, as the engine names it (a `DialTarget` of the CallLeg port). */
@@ -89,9 +90,8 @@ export class DefaultDialPlan implements DialPlan {
         if (number === undefined) return { kind: 'none', reason: `not a phone number: ${target.address}`, code: 13223 };
         if (await this.#deps.ownsNumber(number, accountSid)) {
           const self = this.#deps.self();
-          const host = self.host.includes(':') ? `[${self.host}]` : self.host;
           const transport = self.transport === 'UDP' ? '' : `;transport=${self.transport.toLowerCase()}`;
-          return { kind: 'sip', uri: `sip:${number}@${host}:${self.port}${transport}`, destination: self, via: 'loopback' };
+          return { kind: 'sip', uri: `sip:${number}@${formatHostPort(self)}${transport}`, destination: self, via: 'loopback' };
         }
         const trunk = await this.#deps.trunks?.route(number, accountSid);
         if (trunk !== undefined) return trunk;

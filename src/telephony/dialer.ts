@@ -8,15 +8,17 @@
  * ringback (`ringTone`) when answered already; with `answerOnBridge` the caller stays
  * unanswered, and early media from the callee (a 183 with SDP) is relayed to it.
  */
-import type { CallEnd, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
+import type { CallEnd, DialCallStatus, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
 import { Timeline } from '../engine/timeline.js';
 import type { LegDigit, MediaLeg } from '../media/host.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { DialPlan, SipRoute } from './dial-plan.js';
-import { type DialCallStatus, OutboundCall, type OutboundCallDeps, type RingOutcome } from './outbound-call.js';
+import type { OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
 import { ringbackPcm } from './ringback.js';
+import { followCall, placeRoutedCall } from './routed-call.js';
+import { sendDigitRuns } from './send-digits.js';
 
 /** The call that dials, as the dialer needs it. */
 export interface DialParent {
@@ -55,6 +57,12 @@ interface Attempt {
   readonly sid: string;
   readonly timeline: Timeline;
   outcome?: RingOutcome;
+}
+
+/** The attempt that was answered first, with its answer. */
+interface Answered {
+  readonly attempt: Attempt;
+  readonly outcome: Extract<RingOutcome, { answered: true }>;
 }
 
 export class Dialer {
@@ -98,10 +106,11 @@ export class Dialer {
       }
     }
 
-    const winner = await this.#firstAnswer(parent, attempts);
+    const answered = await this.#firstAnswer(parent, attempts);
     await ringback?.stop();
-    if (winner === undefined || !winner.outcome?.answered) {
+    if (answered === undefined) {
       if (relayed !== undefined) await parent.media.unbridge().catch(() => undefined);
+      // Whatever still rings (the caller left first) is cancelled.
       await Promise.all(attempts.map(async (a) => {
         await a.call.hangup();
         await this.#close(a);
@@ -118,29 +127,26 @@ export class Dialer {
         ...(parentEnd !== undefined ? { callerHungUp: true } : {}),
       };
     }
+    const winner = answered.attempt;
     // The others are cancelled (or, answered at the same moment, hung up).
     for (const a of attempts) if (a !== winner) void a.call.hangup().then(() => this.#close(a));
     if (relayed !== undefined && relayed !== winner) await parent.media.unbridge().catch(() => undefined);
-    return this.#talk(parent, winner, winner.outcome, options, relayed === winner);
+    return this.#talk(parent, winner, answered.outcome, options, relayed === winner);
   }
 
   async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
     const { store } = this.#deps;
-    if (route.callerId !== undefined) callerId = route.callerId;
-    const from = /^sips?:/i.test(callerId) ? callerId : `sip:${callerId}@${this.#deps.fromHost}`;
-    const call = await OutboundCall.start(this.#deps.outbound, {
-      target: route.uri,
-      from,
-      colocateWith: parent.media,
+    const placed = await placeRoutedCall(this.#deps.outbound, route, {
+      callerId,
+      fromHost: this.#deps.fromHost,
       ringTimeoutMs: options.timeoutMs,
-      ...(route.destination ? { destination: route.destination } : {}),
-      ...(route.credentials ? { credentials: route.credentials } : {}),
-      ...(route.headers ? { headers: route.headers } : {}),
+      colocateWith: parent.media,
     });
+    const { call } = placed;
     const row = await store.calls.create({
       accountSid: parent.accountSid,
       parentCallSid: parent.callSid,
-      from: callerId,
+      from: placed.callerId,
       to: target.address,
       direction: 'outbound-dial',
       status: 'queued',
@@ -153,36 +159,24 @@ export class Dialer {
       { ordered: true },
     );
     const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
+    followCall(call, route, timeline, () => void store.calls.update(row.sid, { status: 'ringing' }));
     const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};
-    timeline.append('sip', { event: 'invite', to: route.uri, via: route.via, from, ...trunk });
     parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid, ...trunk });
-    let ringing = false;
-    call.on('progress', (status, reason) => {
-      timeline.append('sip', { event: 'progress', status, reason });
-      if (!ringing && (status === 180 || status === 183)) {
-        ringing = true;
-        void store.calls.update(row.sid, { status: 'ringing' });
-      }
-    });
-    call.on('note', (type, data) => timeline.append(type, data));
     void call.outcome.then((outcome) => {
       attempt.outcome = outcome;
-      if (outcome.answered) {
-        timeline.append('sip', { event: 'answered', codec: outcome.negotiated.codec });
-        void store.calls.update(row.sid, { status: 'in-progress', startTime: new Date(outcome.answeredAt).toISOString() });
-      } else {
-        timeline.append('sip', { event: 'unanswered', status: outcome.status, sipStatus: outcome.sipStatus ?? null, reason: outcome.reason });
-      }
+      if (!outcome.answered) return;
+      timeline.append('sip', { event: 'answered', codec: outcome.negotiated.codec });
+      void store.calls.update(row.sid, { status: 'in-progress', startTime: new Date(outcome.answeredAt).toISOString() });
     });
     return attempt;
   }
 
   /** The first attempt answered; undefined when none was (or the caller left first). */
-  async #firstAnswer(parent: DialParent, attempts: readonly Attempt[]): Promise<Attempt | undefined> {
+  async #firstAnswer(parent: DialParent, attempts: readonly Attempt[]): Promise<Answered | undefined> {
     let pending = attempts.length;
-    return new Promise<Attempt | undefined>((resolve) => {
+    return new Promise<Answered | undefined>((resolve) => {
       let done = false;
-      const finish = (a: Attempt | undefined): void => {
+      const finish = (a: Answered | undefined): void => {
         if (done) return;
         done = true;
         resolve(a);
@@ -190,15 +184,10 @@ export class Dialer {
       void parent.ended.then(() => finish(undefined));
       for (const a of attempts) {
         void a.call.outcome.then((outcome) => {
-          a.outcome = outcome;
-          if (outcome.answered) finish(a);
+          if (outcome.answered) finish({ attempt: a, outcome });
           else if (--pending === 0) finish(undefined);
         });
       }
-    }).then(async (winner) => {
-      // The caller left while it rang: cancel whatever still rings.
-      if (winner === undefined) await Promise.all(attempts.map((a) => a.call.hangup()));
-      return winner;
     });
   }
 
@@ -218,7 +207,7 @@ export class Dialer {
     } catch {
       callerLeft = true;
     }
-    if (!callerLeft && winner.target.sendDigits) await sendDigits(call, winner.target.sendDigits);
+    if (!callerLeft && winner.target.sendDigits) await sendDigitRuns(call.media, winner.target.sendDigits, call.ended).catch(() => undefined);
     let endedBy: DialEndedBy = 'callee';
     let bridged = false;
     if (!callerLeft) {
@@ -295,21 +284,4 @@ function unansweredStatus(attempts: readonly Attempt[], callerLeft: boolean): Di
   const statuses = attempts.map((a) => (a.outcome !== undefined && !a.outcome.answered ? a.outcome.status : 'failed'));
   for (const s of ['busy', 'no-answer', 'canceled'] as const) if (statuses.includes(s)) return s;
   return 'failed';
-}
-
-/** `sendDigits` of a `<Number>`: DTMF to the callee once it answers; `w` waits 0.5 s, `W` 1 s. */
-async function sendDigits(call: OutboundCall, digits: string): Promise<void> {
-  const ended = call.ended.then(() => undefined);
-  for (const part of digits.split(/([wW]+)/)) {
-    if (part === '') continue;
-    if (/^[wW]+$/.test(part)) {
-      let ms = 0;
-      for (const c of part) ms += c === 'w' ? 500 : 1000;
-      await Promise.race([new Promise((r) => setTimeout(r, ms)), ended]);
-      continue;
-    }
-    const sent = new Promise<void>((resolve) => call.media.once('digitssent', () => resolve()));
-    await call.media.sendDigits(part).catch(() => undefined);
-    await Promise.race([sent, ended]);
-  }
 }

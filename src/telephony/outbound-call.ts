@@ -16,6 +16,7 @@
  * (`DialSipResponseCode`).
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import type { DialCallStatus } from '../engine/call-leg.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import type { MediaHost, MediaLeg } from '../media/host.js';
 import type { LegStats } from '../media/protocol.js';
@@ -32,9 +33,6 @@ import {
   type SessionEnd,
   type UserAgent,
 } from '../sip/ua/index.js';
-
-/** How a dialled call came out (Twilio's DialCallStatus). */
-export type DialCallStatus = 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
 
 /** What an unanswered attempt came to. */
 export type UnansweredStatus = Exclude<DialCallStatus, 'completed' | 'answered'>;

@@ -1,11 +1,15 @@
 /**
  * Ringback played to a caller while `<Dial>` rings (the `ringTone` attribute): one
  * cadence of a country's tone as 8 kHz PCM, looped by the media leg. Cadences from
- * ITU-T E.180 Supplement 2; countries not listed here ring like the US.
+ * ITU-T E.180 Supplement 2; countries not listed here ring like the US, and so does
+ * 'us-old' (its old cadence is the US one). Each cadence is made once, in shared memory, so
+ * the media worker plays it without a copy per `<Dial>` and countries that share it share it.
  */
+import { type Pcm8k, samplesForMs, sharePcm } from '../media/audio/pcm.js';
+import { ToneGenerator } from '../media/source/tone.js';
 
 interface Cadence {
-  readonly frequencies: readonly number[];
+  readonly frequencies: readonly [number] | readonly [number, number];
   /** On, off, on, off… in ms. */
   readonly pattern: readonly number[];
 }
@@ -16,7 +20,7 @@ const EUROPE: Cadence = { frequencies: [425], pattern: [1000, 4000] };
 
 const CADENCES: Readonly<Record<string, Cadence>> = {
   us: US,
-  'us-old': { frequencies: [440, 480], pattern: [2000, 4000] },
+  'us-old': US,
   ca: US,
   uk: UK,
   au: UK,
@@ -45,31 +49,29 @@ const CADENCES: Readonly<Record<string, Cadence>> = {
   in: { frequencies: [400, 450], pattern: [400, 200, 400, 2000] },
 };
 
-const RATE = 8000;
-const cache = new Map<string, Int16Array>();
+/** dBm0 per tone: a pair at -19 (the North American level), a single tone as loud as the pair together. */
+const LEVEL_DBM0 = { 1: -13, 2: -19 } as const;
+
+const cache = new Map<Cadence, Pcm8k>();
 
 /** One cadence of the ringback of `country` (default and unknown: the US one). */
-export function ringbackPcm(country = 'us'): Int16Array {
-  const key = CADENCES[country] === undefined ? 'us' : country;
-  const known = cache.get(key);
+export function ringbackPcm(country = 'us'): Pcm8k {
+  const cadence = CADENCES[country] ?? US;
+  const known = cache.get(cadence);
   if (known !== undefined) return known;
-  const cadence = CADENCES[key]!;
   const total = cadence.pattern.reduce((a, b) => a + b, 0);
-  const pcm = new Int16Array((total * RATE) / 1000);
-  // About -16 dBFS per tone: audible, not harsh.
-  const amplitude = (0.15 * 32767) / cadence.frequencies.length;
+  const pcm = new Int16Array(samplesForMs(total));
+  const tone = new ToneGenerator({ frequencies: cadence.frequencies, levelDbm0: LEVEL_DBM0[cadence.frequencies.length] });
   let at = 0;
   cadence.pattern.forEach((ms, i) => {
-    const n = (ms * RATE) / 1000;
+    const n = samplesForMs(ms);
     if (i % 2 === 0) {
-      for (let s = 0; s < n; s++) {
-        let v = 0;
-        for (const f of cadence.frequencies) v += Math.sin((2 * Math.PI * f * s) / RATE);
-        pcm[at + s] = Math.round(amplitude * v);
-      }
+      tone.reset();
+      tone.fill(pcm, n, at);
     }
     at += n;
   });
-  cache.set(key, pcm);
-  return pcm;
+  const shared = sharePcm(pcm);
+  cache.set(cadence, shared);
+  return shared;
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AudioUrlCache } from './audio-url-cache.js';
+import { sendDigitRuns } from './send-digits.js';
 import { streamErrorCode } from './stream-errors.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
 import type { RecordingInfo, RecordStopReason, StreamCounts, StreamEndReason } from '../media/protocol.js';
@@ -235,20 +236,8 @@ export class SipCallLeg implements CallLeg {
 
   async sendDigits(digits: string): Promise<void> {
     this.#check();
-    // The media leg sends digit runs; `w` (0.5 s) and `W` (1 s) are pauses between runs.
-    for (const part of digits.split(/([wW]+)/)) {
-      if (part === '') continue;
-      if (/^[wW]+$/.test(part)) {
-        let ms = 0;
-        for (const c of part) ms += c === 'w' ? 500 : 1000;
-        await Promise.race([new Promise((r) => setTimeout(r, ms)), this.ended]);
-      } else {
-        const sent = new Promise<void>((resolve) => this.#deps.media.once('digitssent', () => resolve()));
-        await this.#deps.media.sendDigits(part);
-        await Promise.race([sent, this.ended]);
-      }
-      this.#check();
-    }
+    await sendDigitRuns(this.#deps.media, digits, this.ended);
+    this.#check();
   }
 
   hasBufferedDigits(): boolean {

@@ -13,6 +13,7 @@
  *   only numbers they gave you); without it the Dial's caller ID goes through as is.
  * - A 401/407 from the trunk is answered with its username and password.
  */
+import { formatHostPort } from '../sip/transport/address.js';
 import type { Trunk } from '../store/index.js';
 import type { SipRoute, TrunkRoutes } from './dial-plan.js';
 
@@ -63,10 +64,9 @@ export function rewriteNumber(number: string, trunk: Pick<Trunk, 'stripPrefix' |
 
 /** The INVITE for `number` (E.164) through `trunk`. */
 export function trunkRoute(trunk: Trunk, number: string): SipRoute {
-  const host = trunk.host.includes(':') ? `[${trunk.host}]` : trunk.host;
   return {
     kind: 'sip',
-    uri: `sip:${rewriteNumber(number, trunk)}@${host}:${trunk.port};transport=${trunk.transport}`,
+    uri: `sip:${rewriteNumber(number, trunk)}@${formatHostPort(trunk)};transport=${trunk.transport}`,
     destination: { host: trunk.host, port: trunk.port, transport: trunk.transport === 'tcp' ? 'TCP' : 'UDP' },
     ...(trunk.username !== null && trunk.password !== null ? { credentials: { username: trunk.username, password: trunk.password } } : {}),
     ...(trunk.callerId !== null ? { callerId: trunk.callerId } : {}),

@@ -10,6 +10,8 @@
  *   (nothing listens there) are passed over.
  * - A trunk without a caller-ID rule passes the caller's number through, over TCP.
  * - A number no trunk takes: DialCallStatus=failed and the no-route note in the timeline.
+ * - A call the REST API places (POST Calls) through a trunk with a fixed caller ID goes out
+ *   with that caller ID, not the request's From, as `<Dial>` does.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,12 +73,15 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
   let dialtone: Dialtone;
 
   const NUMBERS = { trunk: '+15550151', tcp: '+15550152', noRoute: '+15550153' } as const;
+  const ACCOUNT_SID = `AC${'7b'.repeat(16)}`;
+  const AUTH_TOKEN = 'e'.repeat(32);
+  let apiBase = '';
 
   before(async () => {
     app = await startWebApp();
-    dialtone = await Dialtone.prepare({ name: 'trunks-e2e', rtpBase: 38000 });
+    dialtone = await Dialtone.prepare({ name: 'trunks-e2e', rtpBase: 38000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN } });
     for (const [name, number] of Object.entries(NUMBERS)) await dialtone.addNumber(number, `${app.base}/${name}`);
-    await dialtone.start();
+    apiBase = (await dialtone.start(/Dialtone is running at (\S+)/))[1]!;
   });
 
   after(async () => {
@@ -178,6 +183,33 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
       assert.equal(note?.data.code, 13224);
     } finally {
       await cli(['trunks', 'remove', 'uk']);
+    }
+  });
+
+  it('a REST API call through a trunk with a fixed caller ID goes out with the trunkâ€™s caller ID', async () => {
+    const port = await freeUdpPort();
+    await cli(['trunks', 'add', 'api', '--host', '127.0.0.1', '--port', String(port), '--prefix', '+49', '--caller-id', '+15550143']);
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30 });
+    try {
+      await waitForUdpBind(port);
+      const res = await fetch(`${apiBase}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}` },
+        body: new URLSearchParams({ To: '+4915550123', From: NUMBERS.trunk, Twiml: '<Response><Pause length="10"/></Response>' }),
+      });
+      const created = (await res.json()) as { sid?: string };
+      assert.equal(res.status, 201, JSON.stringify(created));
+      const sippRun = await sipp.done;
+      const context = (): string => `${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
+      assert.equal(sippRun.code, 0, context());
+      const invites = receivedInvites(sippRun.messages);
+      assert.equal(invites.length, 1, context());
+      assert.match(invites[0]!.from, /^From:\s*<?sip:\+15550143@/, context());
+      const invite = (await timeline(created.sid!)).find((e) => e.type === 'sip' && e.data.event === 'invite');
+      assert.deepEqual(invite && [invite.data.via, invite.data.trunk], ['trunk', 'api']);
+    } finally {
+      sipp.kill();
+      await cli(['trunks', 'remove', 'api']);
     }
   });
 });

@@ -567,7 +567,7 @@ class CallRun {
       }
       this.#selected = again.selected;
       const held = again.selected.direction === 'recvonly' || again.selected.direction === 'inactive';
-      this.#timeline.note(`media changed: ${again.selected.remote.address}:${again.selected.remote.port}, ${again.selected.direction}${held ? ' (we are on hold)' : ''}`);
+      this.#timeline.note(`media changed: ${formatHostPort({ host: again.selected.remote.address, port: again.selected.remote.port })}, ${again.selected.direction}${held ? ' (we are on hold)' : ''}`);
       this.#applyRemote(leg, again.selected).catch((err: unknown) => this.#timeline.note(`media update failed: ${errorText(err)}`, 'error'));
     });
     session.on('dtmf', (dtmf) => {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/config.js';
 import { InvalidSipUsernameError, SipClientExistsError } from '../../store/index.js';
+import { formatHostPort } from '../../sip/transport/address.js';
 import { createSipClient, SIP_REALM } from '../../telephony/sip-clients.js';
 import { UsageError } from './validate.js';
 import { withStore } from './with-store.js';
@@ -27,7 +28,7 @@ export async function runClientsAdd(
       try {
         const client = await createSipClient(store, accountSid, username, password);
         const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
-        const aor = `sip:${client.username}@${host}:${config.sip.port}`;
+        const aor = `sip:${client.username}@${formatHostPort({ host, port: config.sip.port })}`;
         if (flags.json) io.stdout(JSON.stringify({ ...client, password, register: aor }));
         else {
           io.stdout(`added SIP client ${client.username} (${client.sid})`);

@@ -1,10 +1,11 @@
 import { compose, type Runtime, type StartInfo } from '../compose.js';
 import type { Config } from '../../config/config.js';
+import { formatHostPort } from '../../sip/transport/address.js';
 
 /** What a person starting Dialtone needs to see once: where it is and how to use it. */
 export function startBanner(info: StartInfo): string {
   const { account, created, demoNumber } = info.firstStart;
-  const lines = [`Dialtone is running at ${info.httpUrl}`, `  sip      ${info.sip.host}:${info.sip.port} (UDP and TCP)`, `  account  ${account.sid}`];
+  const lines = [`Dialtone is running at ${info.httpUrl}`, `  sip      ${formatHostPort(info.sip)} (UDP and TCP)`, `  account  ${account.sid}`];
   if (created) {
     lines.push(`  token    ${account.authToken}   (shown once; set DIALTONE_AUTH_TOKEN to choose your own)`);
   }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../../config/config.js';
+import { formatHostPort } from '../../sip/transport/address.js';
 import { InvalidTrunkError, TrunkExistsError, type Trunk, type TrunkInput } from '../../store/index.js';
 import { UsageError } from './validate.js';
 import { withStore } from './with-store.js';
@@ -42,7 +43,7 @@ function shown(t: Trunk): Omit<Trunk, 'password'> {
 
 function describeTrunk(t: Trunk): string {
   const parts = [
-    `${t.transport} ${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`,
+    `${t.transport} ${formatHostPort(t)}`,
     `prefixes ${t.prefixes.join(' ')}`,
     `priority ${t.priority}`,
     t.callerId === null ? 'caller ID passed through' : `caller ID ${t.callerId}`,

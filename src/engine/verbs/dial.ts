@@ -38,6 +38,13 @@ export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<V
     ...(attrs.ringTone !== undefined ? { ringTone: attrs.ringTone } : {}),
   };
   const result = await ctx.leg.dial(targets, options);
+  noteDialResult(ctx, result);
+  if (attrs.action === undefined) return result.callerHungUp === true ? END : CONTINUE;
+  return { type: 'fetch', url: ctx.resolve(attrs.action), method: attrs.method, params: actionParams(result, targets.some((t) => t.kind === 'sip')) };
+}
+
+/** The dial's outcome on the timeline (Apifonica's makeCall notes it the same). */
+export function noteDialResult(ctx: VerbContext, result: DialResult): void {
   ctx.timeline.append('dial-result', {
     status: result.status,
     childCallSid: result.childCallSid ?? null,
@@ -45,24 +52,14 @@ export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<V
     sipResponseCode: result.sipResponseCode ?? null,
     callerHungUp: result.callerHungUp === true,
   });
-  if (attrs.action === undefined) return result.callerHungUp === true ? END : CONTINUE;
-  const params = actionParams(result, targets);
-  if (result.callerHungUp === true) params.CallStatus = 'completed';
-  return {
-    type: 'fetch',
-    url: ctx.resolve(attrs.action),
-    method: attrs.method,
-    params,
-    ...(result.callerHungUp === true ? { final: true } : {}),
-  };
 }
 
-/** The parameters of the Dial action request (dialects.md §5.4). */
-export function actionParams(result: DialResult, targets: readonly DialTarget[]): Record<string, string> {
+/** The parameters of the Dial action request (dialects.md §5.4); the SIP ones only when a `<Sip>` was dialled. */
+export function actionParams(result: DialResult, sip: boolean): Record<string, string> {
   const params: Record<string, string> = { DialCallStatus: result.status, DialBridged: result.bridged === true ? 'true' : 'false' };
   if (result.childCallSid !== undefined) params.DialCallSid = result.childCallSid;
   if (result.status === 'completed' || result.status === 'answered') params.DialCallDuration = String(result.durationSeconds);
-  if (targets.some((t) => t.kind === 'sip')) {
+  if (sip) {
     if (result.sipCallId !== undefined) params.DialSipCallId = result.sipCallId;
     if (result.sipResponseCode !== undefined) params.DialSipResponseCode = String(result.sipResponseCode);
   }

@@ -84,7 +84,6 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
     url: ctx.resolve(attrs.action ?? ctx.documentUrl),
     method: attrs.method,
     params,
-    ...(hungUp ? { final: true } : {}),
   };
 }
 

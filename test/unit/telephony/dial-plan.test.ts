@@ -35,6 +35,12 @@ describe('DefaultDialPlan', () => {
     assert.deepEqual(route, { kind: 'sip', uri: 'sip:+15550100@127.0.0.1:5070', destination: { host: '127.0.0.1', port: 5070, transport: 'UDP' }, via: 'loopback' });
   });
 
+  it('the loopback to an IPv6 listener brackets its host and names a TCP transport', async () => {
+    const self = { host: '::1', port: 5070, transport: 'TCP' } as const;
+    const route = await plan({ self: () => self }).route({ kind: 'number', address: '+15550100' }, ACCOUNT);
+    assert.deepEqual(route, { kind: 'sip', uri: 'sip:+15550100@[::1]:5070;transport=tcp', destination: self, via: 'loopback' });
+  });
+
   it("another account's number, or any other, has no route without trunks; with the trunk seam it goes there", async () => {
     const none = await plan().route({ kind: 'number', address: '+15550100' }, OTHER);
     assert.equal(none.kind, 'none');
@@ -67,5 +73,13 @@ describe('ringback', () => {
     assert.ok(pcm.subarray(16000).every((s) => s === 0));
     assert.equal(ringbackPcm('xx'), pcm);
     assert.equal(ringbackPcm('uk').length, 3 * 8000);
+  });
+
+  it("is made once per cadence, in shared memory: 'us-old' and 'ca' get the US buffer", () => {
+    const pcm = ringbackPcm('us');
+    assert.ok(pcm.buffer instanceof SharedArrayBuffer);
+    assert.equal(ringbackPcm('us-old'), pcm);
+    assert.equal(ringbackPcm('ca'), pcm);
+    assert.equal(ringbackPcm('au'), ringbackPcm('uk'));
   });
 });

@@ -1,6 +1,7 @@
 import type { ApifonicaNode } from '../../../xml/index.js';
 import type { DialOptions, DialTarget } from '../../call-leg.js';
-import { CONTINUE, type VerbContext, type VerbOutcome } from '../../verb-context.js';
+import { CONTINUE, END, type VerbContext, type VerbOutcome } from '../../verb-context.js';
+import { actionParams, noteDialResult } from '../dial.js';
 
 /** Twilio's Dial timeLimit default; Apifonica documents none. */
 const TIME_LIMIT_MS = 4 * 3600 * 1000;
@@ -13,10 +14,11 @@ const TIME_LIMIT_MS = 4 * 3600 * 1000;
  * makeCall are unreachable); without, the next command runs.
  *
  * The controller gets the call's parameters (`status` is the caller's leg) and the
- * outcome as `dial_call_status`, `dial_call_sid` and `dial_call_duration`: Apifonica's
+ * outcome as `dial_call_status`, `dial_call_sid`, `dial_call_duration` and `dial_bridged`: Apifonica's
  * list was not retrievable past `call_sid`, `created`, `status`, `from`, `to`, so the
  * outcome takes the names of TwiML's Dial action in snake case. `whisper_a`/`whisper_b`
  * need a prompt on the bridge that the CallLeg port does not offer yet: noted, not played.
+ * If the caller hung up meanwhile, the controller is still asked and its answer ignored.
  */
 export async function makeCall(verb: ApifonicaNode<'makeCall'>, ctx: VerbContext): Promise<VerbOutcome> {
   const { attrs } = verb;
@@ -43,15 +45,8 @@ export async function makeCall(verb: ApifonicaNode<'makeCall'>, ctx: VerbContext
     record: 'none',
   };
   const result = await ctx.leg.dial(targets, options);
-  ctx.timeline.append('dial-result', {
-    status: result.status,
-    childCallSid: result.childCallSid ?? null,
-    durationSeconds: result.durationSeconds,
-    sipResponseCode: result.sipResponseCode ?? null,
-  });
-  if (attrs.controller === undefined) return CONTINUE;
-  const params: Record<string, string> = { DialCallStatus: result.status };
-  if (result.childCallSid !== undefined) params.DialCallSid = result.childCallSid;
-  if (result.status === 'completed' || result.status === 'answered') params.DialCallDuration = String(result.durationSeconds);
-  return { type: 'fetch', url: ctx.resolve(attrs.controller), method: attrs.method, params };
+  noteDialResult(ctx, result);
+  if (attrs.controller === undefined) return result.callerHungUp === true ? END : CONTINUE;
+  // Apifonica's <sip> is a plain destination: the SIP details of TwiML's <Sip> are not its to see.
+  return { type: 'fetch', url: ctx.resolve(attrs.controller), method: attrs.method, params: actionParams(result, false) };
 }

@@ -85,6 +85,18 @@ describe('Apifonica <makeCall>', () => {
     assert.equal(ended.params.dial_call_duration, undefined);
   });
 
+  it('the caller hung up during makeCall: the controller is still asked (status=completed), its XML not run', async () => {
+    app.routes.set('/voice', doc('<makeCall controller="/ended"><number>+447700900456</number></makeCall>'));
+    app.routes.set('/ended', doc('<playAudio>/nobody-hears.wav</playAudio>'));
+    const leg = new RecordingCallLeg().dialResult({ ...COMPLETED, callerHungUp: true });
+    const events = await app.run(leg);
+    const ended = app.hits.find((h) => h.path === '/ended');
+    assert.equal(ended?.params.status, 'completed');
+    assert.equal(ended?.params.dial_call_status, 'completed');
+    assert.ok(!leg.actions.some((a) => a.type === 'play'), 'nothing runs on the dead leg');
+    assert.deepEqual(verbsRun(events), ['makeCall']);
+  });
+
   it('whisper_a/whisper_b are noted on the timeline, not played', async () => {
     app.routes.set('/voice', doc('<makeCall whisper_a="/a.mp3"><number>+447700900456</number></makeCall>'));
     const events = await app.run(new DialingLeg(COMPLETED));
