@@ -11,28 +11,8 @@
  */
 import type { WebhookClient } from '../engine/webhook/client.js';
 import { WebhookError } from '../engine/webhook/errors.js';
-import type { FormParams } from '../engine/webhook/sign.js';
+import type { MessageQueue, OutboxMessage } from '../engine/message-queue.js';
 import type { AttemptOutcome, OutboxRow, Store } from '../store/index.js';
-
-/** A webhook to queue. `orderKey` groups rows that must go out in order (a call's SID). */
-export interface OutboxMessage {
-  readonly accountSid: string;
-  readonly orderKey: string;
-  /** The call whose timeline hears of each attempt. */
-  readonly callSid: string | null;
-  /** The timeline entry type, e.g. `status-callback`. */
-  readonly kind: string;
-  /** What the message is about, e.g. `completed`. */
-  readonly label: string;
-  readonly url: string;
-  readonly method: 'GET' | 'POST';
-  readonly params: FormParams;
-}
-
-/** The queue side of the outbox, as producers see it. */
-export interface MessageQueue {
-  enqueue(message: OutboxMessage): Promise<number>;
-}
 
 export interface OutboxLogger {
   warn(details: object, message: string): void;

@@ -13,7 +13,7 @@ import { CallSession, type ApplicationRef } from '../engine/session.js';
 import type { StatusCallbackConfig } from '../engine/status-callbacks.js';
 import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
-import type { MessageQueue } from '../events/outbox.js';
+import type { MessageQueue } from '../engine/message-queue.js';
 import type { Call, Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';

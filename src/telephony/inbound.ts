@@ -15,7 +15,7 @@ import type { TextToSpeech } from '../tts/index.js';
 import { CallSession } from '../engine/session.js';
 import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
-import type { MessageQueue } from '../events/outbox.js';
+import type { MessageQueue } from '../engine/message-queue.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
 import { StoredCallRecordings } from './call-recordings.js';
 import { normaliseE164 } from './e164.js';
