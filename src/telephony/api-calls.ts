@@ -11,13 +11,14 @@ import type { Logger } from 'pino';
 import type { AudioUrlCache } from './audio-url-cache.js';
 import { CallSession, type ApplicationRef } from '../engine/session.js';
 import type { StatusCallbackConfig } from '../engine/status-callbacks.js';
-import { Timeline } from '../engine/timeline.js';
+import type { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
 import type { MessageQueue } from '../engine/message-queue.js';
 import type { Call, Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
 import { callOutcome, callProgress } from './call-progress.js';
+import { callTimeline } from './call-timeline.js';
 import { StoredCallRecordings } from './call-recordings.js';
 import type { DialPlan, RouteTarget, SipRoute } from './dial-plan.js';
 import type { Dialer } from './dialer.js';
@@ -143,10 +144,7 @@ class ApiCallRun implements LiveCall {
     this.sid = call.sid;
     this.accountSid = call.accountSid;
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
-    this.#timeline = new Timeline(
-      (type, data) => deps.store.callEvents.append(call.sid, call.accountSid, type, data),
-      (err) => deps.logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
-    );
+    this.#timeline = callTimeline(deps.store, call.sid, call.accountSid, deps.logger);
   }
 
   get answered(): boolean {
@@ -281,8 +279,7 @@ class ApiCallRun implements LiveCall {
         publicUrl: where.publicUrl,
         accountSid: call.accountSid,
         callSid: call.sid,
-        authToken: request.authToken,
-        webhooks: this.#deps.webhooks,
+        ...(this.#deps.callbacks ? { callbacks: this.#deps.callbacks } : {}),
         note: (type, data) => this.#timeline.append(type, data),
       });
     const whole = request.record && recordings ? await this.#startRecording(outbound, recordings, request.record.channels) : undefined;
@@ -302,7 +299,7 @@ class ApiCallRun implements LiveCall {
         if (first && request.sendDigits) await leg.sendDigits(request.sendDigits).catch(() => undefined);
         first = false;
         const session = new CallSession(
-          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}) },
+          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}), ...(this.#deps.callbacks ? { callbacks: this.#deps.callbacks } : {}) },
           { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion },
           app,
         );
@@ -324,7 +321,6 @@ class ApiCallRun implements LiveCall {
       const duration = Math.round((endTime.getTime() - answeredAt) / 1000);
       this.#over = true;
       await store.calls.update(call.sid, { status: 'completed', endTime: endTime.toISOString(), duration });
-      await recordings?.settled();
       progress?.completed(callOutcome('completed', duration, { by }, true, stats));
     }
   }

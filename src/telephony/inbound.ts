@@ -13,10 +13,10 @@ import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
 import { CallSession } from '../engine/session.js';
-import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
 import type { MessageQueue } from '../engine/message-queue.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
+import { callTimeline } from './call-timeline.js';
 import { StoredCallRecordings } from './call-recordings.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
@@ -124,12 +124,7 @@ export class InboundCalls {
       status: 'ringing',
       sipCallId: invite.callId,
     });
-    const timeline = new Timeline(
-      (type, data) => store.callEvents.append(call.sid, account.sid, type, data),
-      (err) => logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
-      // The store writes a call's events in the order they are appended, batched.
-      { ordered: true },
-    );
+    const timeline = callTimeline(store, call.sid, account.sid, logger);
     const facts = { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion } as const;
     const progress = inboundProgress(this.#deps.callbacks, number, facts, logger);
     progress?.initiated();
@@ -159,8 +154,7 @@ export class InboundCalls {
         publicUrl: where.publicUrl,
         accountSid: account.sid,
         callSid: call.sid,
-        authToken: account.authToken,
-        webhooks: this.#deps.webhooks,
+        ...(this.#deps.callbacks ? { callbacks: this.#deps.callbacks } : {}),
         note: (type, data) => timeline.append(type, data),
       });
     const session = new CallSession(
@@ -172,6 +166,7 @@ export class InboundCalls {
         mode: this.#deps.mode,
         ...(recordings ? { recordings } : {}),
         messages: storeMessageOutbox(store),
+        ...(this.#deps.callbacks ? { callbacks: this.#deps.callbacks } : {}),
       },
       { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
       {
@@ -212,7 +207,6 @@ export class InboundCalls {
         duration,
         ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
       });
-      await recordings?.settled();
       // After the record is final, so an application that reads the call on its callback sees it ended.
       progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await timeline.flushed();
