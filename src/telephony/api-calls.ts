@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AudioUrlCache } from './audio-url-cache.js';
-import { CallSession, type ApplicationRef } from '../engine/session.js';
+import type { ApplicationRef } from '../engine/session.js';
 import type { StatusCallbackConfig } from '../engine/status-callbacks.js';
 import type { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
@@ -19,7 +19,8 @@ import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
 import { callOutcome, callProgress } from './call-progress.js';
 import { callTimeline } from './call-timeline.js';
-import { StoredCallRecordings } from './call-recordings.js';
+import type { StoredCallRecordings } from './call-recordings.js';
+import { callWiring } from './call-wiring.js';
 import type { DialPlan, RouteTarget, SipRoute } from './dial-plan.js';
 import type { Dialer } from './dialer.js';
 import type { LiveCall, LiveCalls } from './live-calls.js';
@@ -270,18 +271,9 @@ class ApiCallRun implements LiveCall {
       this.#timeline.append('api', { event: 'time-limit', timeLimitMs: request.timeLimitMs ?? MAX_CALL_MS });
       void (this.#leg ?? outbound).hangup();
     }, Math.min(request.timeLimitMs ?? MAX_CALL_MS, MAX_CALL_MS));
-    const where = this.#deps.recordings;
-    const recordings =
-      where &&
-      new StoredCallRecordings({
-        store,
-        dataDir: where.dataDir,
-        publicUrl: where.publicUrl,
-        accountSid: call.accountSid,
-        callSid: call.sid,
-        ...(this.#deps.callbacks ? { callbacks: this.#deps.callbacks } : {}),
-        note: (type, data) => this.#timeline.append(type, data),
-      });
+    const facts = { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion } as const;
+    const wiring = callWiring(this.#deps, facts, request.authToken, this.#timeline);
+    const { recordings } = wiring;
     const whole = request.record && recordings ? await this.#startRecording(outbound, recordings, request.record.channels) : undefined;
     let app: ApplicationRef | undefined = this.#pendingApp ?? request.app;
     let first = true;
@@ -298,11 +290,7 @@ class ApiCallRun implements LiveCall {
         await leg.answer();
         if (first && request.sendDigits) await leg.sendDigits(request.sendDigits).catch(() => undefined);
         first = false;
-        const session = new CallSession(
-          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}), ...(this.#deps.callbacks ? { callbacks: this.#deps.callbacks } : {}) },
-          { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion },
-          app,
-        );
+        const session = wiring.session(leg, app);
         await session.run();
         app = outbound.session?.state === 'terminated' ? undefined : this.#redirect;
         this.#redirect = undefined;
