@@ -193,12 +193,13 @@ export class CallSession {
 
   async #fetchDocument(request: Fetch): Promise<Loaded> {
     const { timeline } = this.#deps;
-    const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
-    let response: WebhookResponse;
     if (request.twiml !== undefined) {
       timeline.append('document', { source: 'inline', length: request.twiml.length });
-      response = { url: request.url, status: 200, contentType: 'text/xml', body: Buffer.from(request.twiml), signed: undefined, signature: undefined, durationMs: 0, attempts: 0 };
-    } else try {
+      return this.#read(request.url, request.twiml);
+    }
+    const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
+    let response: WebhookResponse;
+    try {
       response = await this.#deps.webhooks.fetch({
         url: request.url,
         method: request.method,
@@ -214,7 +215,7 @@ export class CallSession {
       }
       throw err;
     }
-    if (request.twiml === undefined) timeline.append('request', {
+    timeline.append('request', {
       url: request.url,
       method: request.method,
       status: response.status,
@@ -232,15 +233,21 @@ export class CallSession {
     if (type !== '' && type !== 'text/xml' && type !== 'application/xml' && type !== 'text/html' && type !== 'text/plain') {
       throw new DocumentError(12300, response.url, `the application answered with content type ${type}, not XML`);
     }
-    const read = readDocument(response.body, { dialect: this.#app.dialect, kind: 'voice' });
+    return this.#read(response.url, response.body);
+  }
+
+  /** Reads a document, fetched from `url` or handed over whole (the REST API's `Twiml`, which resolves against `url`). */
+  #read(url: string, body: string | Uint8Array): Loaded {
+    const { timeline } = this.#deps;
+    const read = readDocument(body, { dialect: this.#app.dialect, kind: 'voice' });
     for (const w of read.warnings) timeline.append('warning', issueData(w));
     for (const e of read.errors) timeline.append('error', issueData(e));
     if (read.document === null) {
       const first = read.errors[0];
-      throw new DocumentError(first?.code ?? 12100, response.url, `its document is not valid: ${first?.message ?? 'unreadable'}`);
+      throw new DocumentError(first?.code ?? 12100, url, `its document is not valid: ${first?.message ?? 'unreadable'}`);
     }
     const { document } = read;
-    return { dialect: document.dialect, verbs: document.verbs, url: response.url };
+    return { dialect: document.dialect, verbs: document.verbs, url };
   }
 
   async #runDocument(document: Loaded): Promise<{ outcome: DocumentOutcome; touched: boolean }> {
