@@ -1,8 +1,8 @@
 /**
  * The recordings port: where a verb's recordings are kept and announced. The engine
  * asks for a new recording (a SID, the file the leg writes, the URL the application
- * gets), says how it ended, and posts recording status callbacks through it;
- * telephony/ implements it over the store, the data directory and the webhook client.
+ * gets), says how it ended, and queues recording status callbacks through it;
+ * telephony/ implements it over the store, the data directory and the outbox.
  */
 
 /** How a recording was made (Twilio's `RecordingSource`). */
@@ -35,6 +35,6 @@ export interface CallbackRequest {
 export interface CallRecordings {
   begin(source: RecordingSource, channels: 1 | 2): Promise<RecordingSlot>;
   end(sid: string, end: RecordingEnd): Promise<void>;
-  /** Posts a recording status callback; never delays the call, failures go to the timeline. */
+  /** Queues a recording status callback for delivery; never delays the call. */
   notify(request: CallbackRequest): void;
 }

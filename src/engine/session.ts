@@ -9,11 +9,12 @@ import { readDocument, type ApifonicaVerb, type TwimlVerb, type XmlIssue } from 
 import { CallEndedError, type CallLeg } from './call-leg.js';
 import { interruptibleLeg } from './interruptible-leg.js';
 import type { MessageOutbox } from './message-outbox.js';
+import type { MessageQueue } from './message-queue.js';
 import { callParams, type CallFacts, type CallStatusParam } from './params.js';
 import type { CallRecordings } from './recordings.js';
 import { PendingDocument } from './pending-document.js';
 import type { Timeline } from './timeline.js';
-import { resolveAgainst, type FetchRequest, type VerbContext, type VerbOutcome } from './verb-context.js';
+import { resolveAgainst, type FetchRequest, type Notification, type VerbContext, type VerbOutcome } from './verb-context.js';
 import { APIFONICA_VERBS } from './verbs/apifonica/index.js';
 import { TWIML_VERBS } from './verbs/index.js';
 import type { WebhookClient, WebhookResponse } from './webhook/client.js';
@@ -41,6 +42,8 @@ export interface SessionDeps {
   readonly recordings?: CallRecordings;
   /** Where messages sent during the call are queued (Apifonica's sendMessage). */
   readonly messages?: MessageOutbox;
+  /** Where the call's stream status callbacks are queued (the durable outbox); none sends none. */
+  readonly callbacks?: MessageQueue;
 }
 
 type Dialect = ApplicationRef['dialect'];
@@ -99,11 +102,14 @@ export class CallSession {
   #firstVerb = true;
   /** The call ended and the application is told after the fact (SEM-R6). */
   #over = false;
+  /** The leg ended: a callback of a fork that outlives the document (closed with the media) tells so. */
+  #ended = false;
 
   constructor(deps: SessionDeps, call: CallFacts, app: ApplicationRef) {
     this.#deps = deps;
     this.#call = call;
     this.#app = app;
+    void deps.leg.ended.then(() => (this.#ended = true));
   }
 
   /** Runs until the call ends; never rejects. */
@@ -149,7 +155,7 @@ export class CallSession {
   }
 
   #status(): CallStatusParam {
-    if (this.#over) return 'completed';
+    if (this.#over || this.#ended) return 'completed';
     return this.#deps.leg.answered ? 'in-progress' : 'ringing';
   }
 
@@ -190,12 +196,13 @@ export class CallSession {
 
   async #fetchDocument(request: Fetch): Promise<Loaded> {
     const { timeline } = this.#deps;
-    const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
-    let response: WebhookResponse;
     if (request.twiml !== undefined) {
       timeline.append('document', { source: 'inline', length: request.twiml.length });
-      response = { url: request.url, status: 200, contentType: 'text/xml', body: Buffer.from(request.twiml), signed: undefined, signature: undefined, durationMs: 0, attempts: 0 };
-    } else try {
+      return this.#read(request.url, request.twiml);
+    }
+    const params = callParams(this.#call, this.#status(), this.#app.dialect, request.params);
+    let response: WebhookResponse;
+    try {
       response = await this.#deps.webhooks.fetch({
         url: request.url,
         method: request.method,
@@ -211,7 +218,7 @@ export class CallSession {
       }
       throw err;
     }
-    if (request.twiml === undefined) timeline.append('request', {
+    timeline.append('request', {
       url: request.url,
       method: request.method,
       status: response.status,
@@ -229,15 +236,21 @@ export class CallSession {
     if (type !== '' && type !== 'text/xml' && type !== 'application/xml' && type !== 'text/html' && type !== 'text/plain') {
       throw new DocumentError(12300, response.url, `the application answered with content type ${type}, not XML`);
     }
-    const read = readDocument(response.body, { dialect: this.#app.dialect, kind: 'voice' });
+    return this.#read(response.url, response.body);
+  }
+
+  /** Reads a document, fetched from `url` or handed over whole (the REST API's `Twiml`, which resolves against `url`). */
+  #read(url: string, body: string | Uint8Array): Loaded {
+    const { timeline } = this.#deps;
+    const read = readDocument(body, { dialect: this.#app.dialect, kind: 'voice' });
     for (const w of read.warnings) timeline.append('warning', issueData(w));
     for (const e of read.errors) timeline.append('error', issueData(e));
     if (read.document === null) {
       const first = read.errors[0];
-      throw new DocumentError(first?.code ?? 12100, response.url, `its document is not valid: ${first?.message ?? 'unreadable'}`);
+      throw new DocumentError(first?.code ?? 12100, url, `its document is not valid: ${first?.message ?? 'unreadable'}`);
     }
     const { document } = read;
-    return { dialect: document.dialect, verbs: document.verbs, url: response.url };
+    return { dialect: document.dialect, verbs: document.verbs, url };
   }
 
   async #runDocument(document: Loaded): Promise<{ outcome: DocumentOutcome; touched: boolean }> {
@@ -262,7 +275,7 @@ export class CallSession {
         ...(this.#deps.recordings ? { recordings: this.#deps.recordings } : {}),
         call: this.#call,
         ...(this.#deps.messages ? { messages: this.#deps.messages } : {}),
-        notify: (u, method, params) => this.#notify(u, method, params),
+        notify: (callback) => this.#notify(callback),
       };
       this.#firstVerb = false;
       if (!REDIRECTS.has(verb.name)) touched = true;
@@ -298,14 +311,15 @@ export class CallSession {
     );
   }
 
-  /** A signed request about the call whose answer nobody reads; a failure is noted on the timeline. */
-  #notify(url: string, method: 'GET' | 'POST', extra: Readonly<Record<string, string>>): void {
-    const { timeline, webhooks, authToken } = this.#deps;
-    const params = callParams(this.#call, this.#status(), this.#app.dialect, extra);
-    webhooks.fetch({ url, method, params, authToken, expectDocument: false }).then(
-      (response) => timeline.append('callback', { url, method, status: response.status, params }),
-      (err: unknown) => timeline.append('callback-failed', { url, method, code: err instanceof WebhookError ? err.code : 11200, message: (err as Error).message }),
-    );
+  /** Queues a signed request about the call whose answer nobody reads; the outbox notes its attempts on the timeline. */
+  #notify(callback: Notification): void {
+    const { timeline, callbacks } = this.#deps;
+    if (callbacks === undefined) return;
+    const { callSid, accountSid } = this.#call;
+    const params = callParams(this.#call, this.#status(), this.#app.dialect, callback.params);
+    callbacks
+      .enqueue({ accountSid, orderKey: callSid, callSid, kind: callback.kind, label: callback.label, url: callback.url, method: callback.method, params })
+      .catch((err: unknown) => timeline.append('callback-failed', { url: callback.url, method: callback.method, code: 11200, message: `not queued: ${(err as Error).message}` }));
   }
 
   /** The apology, then the end of the call (§7.1). */

@@ -10,7 +10,7 @@
  * StatusCallback, calls made by the REST API and Dial's child legs their own. Nothing
  * here waits for the application: events are queued, durably, and the queue delivers.
  */
-import type { MessageQueue } from '../events/outbox.js';
+import type { MessageQueue } from './message-queue.js';
 import type { CallEnd } from './call-leg.js';
 import { callParams, type CallFacts, type CallStatusParam } from './params.js';
 

@@ -7,45 +7,27 @@ export interface TimelineSink {
   append(type: string, data: Readonly<Record<string, unknown>>): void;
 }
 
-export interface TimelineOptions {
-  /**
-   * The sink writes entries in the order it is called (the store's batched call events
-   * do): each entry is handed over at once, so that one call's entries share a write.
-   * Otherwise an entry is handed over once the one before it is written.
-   */
-  readonly ordered?: boolean;
-}
-
 export class Timeline implements TimelineSink {
   readonly #sink: (type: string, data: Readonly<Record<string, unknown>>) => Promise<unknown> | void;
   readonly #onError: (err: unknown) => void;
-  readonly #ordered: boolean;
   #pending: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    sink: (type: string, data: Readonly<Record<string, unknown>>) => Promise<unknown> | void,
-    onError: (err: unknown) => void = () => undefined,
-    options: TimelineOptions = {},
-  ) {
+  /** `sink` must write entries in the order it is called (the store's call events do): each is handed over at once. */
+  constructor(sink: (type: string, data: Readonly<Record<string, unknown>>) => Promise<unknown> | void, onError: (err: unknown) => void = () => undefined) {
     this.#sink = sink;
     this.#onError = onError;
-    this.#ordered = options.ordered === true;
   }
 
   /** Queues one entry; entries are written in order. */
   append(type: string, data: Readonly<Record<string, unknown>>): void {
-    if (this.#ordered) {
-      let written: Promise<unknown>;
-      try {
-        written = Promise.resolve(this.#sink(type, data)).catch(this.#onError);
-      } catch (err) {
-        this.#onError(err);
-        return;
-      }
-      this.#pending = Promise.all([this.#pending, written]);
+    let written: Promise<unknown>;
+    try {
+      written = Promise.resolve(this.#sink(type, data)).catch(this.#onError);
+    } catch (err) {
+      this.#onError(err);
       return;
     }
-    this.#pending = this.#pending.then(() => this.#sink(type, data)).catch(this.#onError);
+    this.#pending = Promise.all([this.#pending, written]);
   }
 
   /** Resolves once every entry queued so far is written. */

@@ -11,6 +11,15 @@ export interface FetchRequest {
   readonly params?: Readonly<Record<string, string>>;
 }
 
+/** A callback about the call: `kind` is its timeline entry type, `label` what it tells (`stream-stopped`). */
+export interface Notification {
+  readonly kind: string;
+  readonly label: string;
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly params: Readonly<Record<string, string>>;
+}
+
 /** What a verb hands back to the session: go on, fetch a new document, or end. */
 export type VerbOutcome =
   /**
@@ -49,10 +58,10 @@ export interface VerbContext {
   /** Where messages sent during the call are queued; without it, message verbs are skipped. */
   readonly messages?: MessageOutbox;
   /**
-   * Sends a signed request to the application about something that happened (a stream's
+   * Queues a signed request to the application about something that happened (a stream's
    * status callback) with the call's standard parameters plus `params`; nobody waits for it.
    */
-  notify?(url: string, method: 'GET' | 'POST', params: Readonly<Record<string, string>>): void;
+  notify(callback: Notification): void;
 }
 
 export function resolveAgainst(documentUrl: string, url: string): string {

@@ -11,28 +11,8 @@
  */
 import type { WebhookClient } from '../engine/webhook/client.js';
 import { WebhookError } from '../engine/webhook/errors.js';
-import type { FormParams } from '../engine/webhook/sign.js';
+import type { MessageQueue, OutboxMessage } from '../engine/message-queue.js';
 import type { AttemptOutcome, OutboxRow, Store } from '../store/index.js';
-
-/** A webhook to queue. `orderKey` groups rows that must go out in order (a call's SID). */
-export interface OutboxMessage {
-  readonly accountSid: string;
-  readonly orderKey: string;
-  /** The call whose timeline hears of each attempt. */
-  readonly callSid: string | null;
-  /** The timeline entry type, e.g. `status-callback`. */
-  readonly kind: string;
-  /** What the message is about, e.g. `completed`. */
-  readonly label: string;
-  readonly url: string;
-  readonly method: 'GET' | 'POST';
-  readonly params: FormParams;
-}
-
-/** The queue side of the outbox, as producers see it. */
-export interface MessageQueue {
-  enqueue(message: OutboxMessage): Promise<number>;
-}
 
 export interface OutboxLogger {
   warn(details: object, message: string): void;
@@ -226,8 +206,9 @@ export class WebhookOutbox implements MessageQueue {
       this.#later(wait, () => this.#kick());
       note = { outcome: 'retrying', nextAttemptAt };
     }
+    // The store writes a call's events in this process, in order: no race with the call to retry.
     if (row.callSid !== null) {
-      await this.#noteInTimeline(row.callSid, row, {
+      await this.#store.callEvents.append(row.callSid, row.accountSid, row.kind, {
         outboxId: row.id,
         event: row.label,
         url: row.url,
@@ -239,7 +220,7 @@ export class WebhookOutbox implements MessageQueue {
         error: outcome.error,
         durationMs,
         ...note,
-      });
+      } satisfies AttemptNote);
     }
   }
 
@@ -247,21 +228,6 @@ export class WebhookOutbox implements MessageQueue {
     const exp = this.#backoff.baseMs * 2 ** Math.max(0, attempts - 1);
     const capped = Math.min(this.#backoff.maxMs, exp);
     return Math.round(capped * (1 + Math.random() * 0.1));
-  }
-
-  /** The call's timeline may be written by the call itself at the same moment: retry a lost race for its next seq. */
-  async #noteInTimeline(callSid: string, row: OutboxRow, note: AttemptNote): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        await this.#store.callEvents.append(callSid, row.accountSid, row.kind, note);
-        return;
-      } catch (err) {
-        if (tries >= 3) {
-          this.#logger?.warn({ err, callSid, outboxId: row.id }, 'outbox: timeline note lost');
-          return;
-        }
-      }
-    }
   }
 }
 

@@ -9,16 +9,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AudioUrlCache } from './audio-url-cache.js';
-import { CallSession, type ApplicationRef } from '../engine/session.js';
+import type { ApplicationRef } from '../engine/session.js';
 import type { StatusCallbackConfig } from '../engine/status-callbacks.js';
-import { Timeline } from '../engine/timeline.js';
+import type { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
-import type { MessageQueue } from '../events/outbox.js';
+import type { MessageQueue } from '../engine/message-queue.js';
 import type { Call, Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
 import { callOutcome, callProgress } from './call-progress.js';
-import { StoredCallRecordings } from './call-recordings.js';
+import { callTimeline } from './call-timeline.js';
+import type { StoredCallRecordings } from './call-recordings.js';
+import { callWiring } from './call-wiring.js';
 import type { DialPlan, RouteTarget, SipRoute } from './dial-plan.js';
 import type { Dialer } from './dialer.js';
 import type { LiveCall, LiveCalls } from './live-calls.js';
@@ -144,10 +146,7 @@ class ApiCallRun implements LiveCall {
     this.sid = call.sid;
     this.accountSid = call.accountSid;
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
-    this.#timeline = new Timeline(
-      (type, data) => deps.store.callEvents.append(call.sid, call.accountSid, type, data),
-      (err) => deps.logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
-    );
+    this.#timeline = callTimeline(deps.store, call.sid, call.accountSid, deps.logger);
   }
 
   get answered(): boolean {
@@ -258,19 +257,9 @@ class ApiCallRun implements LiveCall {
       this.#timeline.append('api', { event: 'time-limit', timeLimitMs: request.timeLimitMs ?? MAX_CALL_MS });
       void (this.#leg ?? outbound).hangup();
     }, Math.min(request.timeLimitMs ?? MAX_CALL_MS, MAX_CALL_MS));
-    const where = this.#deps.recordings;
-    const recordings =
-      where &&
-      new StoredCallRecordings({
-        store,
-        dataDir: where.dataDir,
-        publicUrl: where.publicUrl,
-        accountSid: call.accountSid,
-        callSid: call.sid,
-        authToken: request.authToken,
-        webhooks: this.#deps.webhooks,
-        note: (type, data) => this.#timeline.append(type, data),
-      });
+    const facts = { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion } as const;
+    const wiring = callWiring(this.#deps, facts, request.authToken, this.#timeline);
+    const { recordings } = wiring;
     const whole = request.record && recordings ? await this.#startRecording(outbound, recordings, request.record.channels) : undefined;
     let app: ApplicationRef | undefined = this.#pendingApp ?? request.app;
     let first = true;
@@ -287,11 +276,7 @@ class ApiCallRun implements LiveCall {
         await leg.answer();
         if (first && request.sendDigits) await leg.sendDigits(request.sendDigits).catch(() => undefined);
         first = false;
-        const session = new CallSession(
-          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}) },
-          { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion },
-          app,
-        );
+        const session = wiring.session(leg, app);
         await session.run();
         app = outbound.session?.state === 'terminated' ? undefined : this.#redirect;
         this.#redirect = undefined;
@@ -310,7 +295,6 @@ class ApiCallRun implements LiveCall {
       const duration = Math.round((endTime.getTime() - answeredAt) / 1000);
       this.#over = true;
       await store.calls.update(call.sid, { status: 'completed', endTime: endTime.toISOString(), duration });
-      await recordings?.settled();
       progress?.completed(callOutcome('completed', duration, { by }, true, stats));
     }
   }

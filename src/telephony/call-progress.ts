@@ -6,7 +6,7 @@
 import type { CallEnd } from '../engine/call-leg.js';
 import type { CallFacts } from '../engine/params.js';
 import { CallProgress, numberStatusCallback, type CallOutcome, type StatusCallbackConfig } from '../engine/status-callbacks.js';
-import type { MessageQueue } from '../events/outbox.js';
+import type { MessageQueue } from '../engine/message-queue.js';
 import type { LegStats } from '../media/protocol.js';
 import type { PhoneNumber } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';

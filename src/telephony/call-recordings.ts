@@ -2,13 +2,13 @@
  * The recordings of one call, as the engine's recordings port: each is a row in the
  * store and a WAV file under the data directory (`recordings/AC…/RE….wav`), reachable
  * at Twilio's media URL (`{public URL}/2010-04-01/Accounts/AC…/Recordings/RE…`).
- * Status callbacks go out through `postRecordingStatus`, their outcome to the timeline.
+ * Status callbacks are queued in the call's outbox, which delivers them after the call
+ * if need be and notes each attempt on the timeline.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { CallbackRequest, CallRecordings, RecordingEnd, RecordingSlot, RecordingSource } from '../engine/recordings.js';
-import { postRecordingStatus } from '../engine/recording-status-callback.js';
-import type { WebhookClient } from '../engine/webhook/client.js';
+import type { MessageQueue } from '../engine/message-queue.js';
 import { newSid, type Store } from '../store/index.js';
 
 export interface CallRecordingsDeps {
@@ -18,8 +18,9 @@ export interface CallRecordingsDeps {
   readonly publicUrl: string;
   readonly accountSid: string;
   readonly callSid: string;
-  readonly authToken: string;
-  readonly webhooks: WebhookClient;
+  /** Where status callbacks are queued (the durable outbox); none sends none. */
+  readonly callbacks?: MessageQueue;
+  /** Told when a callback could not be queued. */
   readonly note: (type: string, data: Readonly<Record<string, unknown>>) => void;
 }
 
@@ -35,7 +36,6 @@ export function recordingFilePath(accountSid: string, sid: string): string {
 
 export class StoredCallRecordings implements CallRecordings {
   readonly #deps: CallRecordingsDeps;
-  readonly #callbacks = new Set<Promise<void>>();
 
   constructor(deps: CallRecordingsDeps) {
     this.#deps = deps;
@@ -68,17 +68,12 @@ export class StoredCallRecordings implements CallRecordings {
   }
 
   notify(request: CallbackRequest): void {
-    const { webhooks, accountSid, callSid, authToken, note } = this.#deps;
+    const { callbacks, accountSid, callSid, note } = this.#deps;
+    if (callbacks === undefined) return;
     const params: Readonly<Record<string, string>> = { AccountSid: accountSid, CallSid: callSid, ...request.params };
-    const sent = postRecordingStatus(webhooks, { url: request.url, method: request.method, params, authToken }).then((outcome) => {
-      note('recording-callback', { url: request.url, method: request.method, status: params.RecordingStatus ?? null, ...outcome });
-    });
-    this.#callbacks.add(sent);
-    void sent.finally(() => this.#callbacks.delete(sent));
-  }
-
-  /** Resolves once every callback sent so far has been answered or has failed. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.#callbacks]);
+    const status = params.RecordingStatus ?? 'recording';
+    callbacks
+      .enqueue({ accountSid, orderKey: callSid, callSid, kind: 'recording-callback', label: status, url: request.url, method: request.method, params })
+      .catch((err: unknown) => note('recording-callback', { url: request.url, method: request.method, status, ok: false, message: `not queued: ${(err as Error).message}` }));
   }
 }

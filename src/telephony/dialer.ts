@@ -9,11 +9,12 @@
  * unanswered, and early media from the callee (a 183 with SDP) is relayed to it.
  */
 import type { CallEnd, DialCallStatus, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
-import { Timeline } from '../engine/timeline.js';
+import type { Timeline } from '../engine/timeline.js';
 import type { LegDigit, MediaLeg } from '../media/host.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
+import { callTimeline } from './call-timeline.js';
 import type { DialPlan, SipRoute } from './dial-plan.js';
 import type { OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
 import { ringbackPcm } from './ringback.js';
@@ -152,12 +153,7 @@ export class Dialer {
       status: 'queued',
       sipCallId: call.callId,
     });
-    const timeline = new Timeline(
-      (type, data) => store.callEvents.append(row.sid, parent.accountSid, type, data),
-      (err) => this.#deps.logger?.warn({ err, callSid: row.sid }, 'timeline write failed'),
-      // The store writes a call's events in the order they are appended, batched.
-      { ordered: true },
-    );
+    const timeline = callTimeline(store, row.sid, parent.accountSid, this.#deps.logger);
     const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
     followCall(call, route, timeline, () => void store.calls.update(row.sid, { status: 'ringing' }));
     const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};

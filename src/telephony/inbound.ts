@@ -12,15 +12,13 @@ import { formatUri, parseUri } from '../sip/message/uri.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
-import { CallSession } from '../engine/session.js';
-import { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
-import type { MessageQueue } from '../events/outbox.js';
+import type { MessageQueue } from '../engine/message-queue.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
-import { StoredCallRecordings } from './call-recordings.js';
+import { callTimeline } from './call-timeline.js';
+import { callWiring } from './call-wiring.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
-import { storeMessageOutbox } from './message-outbox.js';
 import type { LiveCalls } from './live-calls.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
@@ -124,12 +122,7 @@ export class InboundCalls {
       status: 'ringing',
       sipCallId: invite.callId,
     });
-    const timeline = new Timeline(
-      (type, data) => store.callEvents.append(call.sid, account.sid, type, data),
-      (err) => logger.warn({ err, callSid: call.sid }, 'timeline write failed'),
-      // The store writes a call's events in the order they are appended, batched.
-      { ordered: true },
-    );
+    const timeline = callTimeline(store, call.sid, account.sid, logger);
     const facts = { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion } as const;
     const progress = inboundProgress(this.#deps.callbacks, number, facts, logger);
     progress?.initiated();
@@ -150,38 +143,13 @@ export class InboundCalls {
       },
       ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: account.sid, from: call.from } } : {}),
     });
-    const where = this.#deps.recordings;
-    const recordings =
-      where &&
-      new StoredCallRecordings({
-        store,
-        dataDir: where.dataDir,
-        publicUrl: where.publicUrl,
-        accountSid: account.sid,
-        callSid: call.sid,
-        authToken: account.authToken,
-        webhooks: this.#deps.webhooks,
-        note: (type, data) => timeline.append(type, data),
-      });
-    const session = new CallSession(
-      {
-        leg,
-        webhooks: this.#deps.webhooks,
-        timeline,
-        authToken: account.authToken,
-        mode: this.#deps.mode,
-        ...(recordings ? { recordings } : {}),
-        messages: storeMessageOutbox(store),
-      },
-      { callSid: call.sid, accountSid: account.sid, from: call.from, to: call.to, direction: 'inbound', apiVersion: call.apiVersion },
-      {
-        url: number.voiceUrl,
-        method: number.voiceMethod,
-        fallbackUrl: number.voiceFallbackUrl,
-        fallbackMethod: number.voiceFallbackMethod,
-        dialect: number.dialect,
-      },
-    );
+    const session = callWiring(this.#deps, facts, account.authToken, timeline).session(leg, {
+      url: number.voiceUrl,
+      method: number.voiceMethod,
+      fallbackUrl: number.voiceFallbackUrl,
+      fallbackMethod: number.voiceFallbackMethod,
+      dialect: number.dialect,
+    });
     const startedAt = Date.now();
     let finished!: () => void;
     this.#deps.live?.add({
@@ -212,7 +180,6 @@ export class InboundCalls {
         duration,
         ...(answeredAt !== undefined ? { startTime: new Date(answeredAt).toISOString() } : { startTime: new Date(startedAt).toISOString() }),
       });
-      await recordings?.settled();
       // After the record is final, so an application that reads the call on its callback sees it ended.
       progress?.completed(callOutcome(status, duration, end, answeredAt !== undefined, stats));
       await timeline.flushed();

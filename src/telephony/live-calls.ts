@@ -38,10 +38,6 @@ export class LiveCalls {
     return call !== undefined && call.accountSid === accountSid ? call : undefined;
   }
 
-  get size(): number {
-    return this.#calls.size;
-  }
-
   /** Every live call, for shutdown. */
   all(): LiveCall[] {
     return [...this.#calls.values()];

@@ -11,6 +11,8 @@
  * - `<Start><Stream>` + `<Say>` + `<Stop><Stream>`: `dialtone call --digits` calls; the
  *   agent gets the speech on the outbound track, the digits as `dtmf` events, then `stop`
  *   when the document stops the stream, while the call goes on to its end.
+ * - `<Start><Stream>` still running when the caller hangs up: the fork ends with the
+ *   call, and its stream-stopped callback says the call is completed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,10 +57,20 @@ describe('media streams over SIP', { timeout: 180_000 }, () => {
         <Say voice="kal">Goodbye.</Say>
       </Response>`,
     );
+    app.documents.set(
+      '/held',
+      `<Response>
+        <Start><Stream name="held" url="${agent.url('/held')}" statusCallback="/held-status"/></Start>
+        <Say voice="kal">Please hold while this prompt plays for a while, the caller hangs up before it ends.</Say>
+        <Pause length="30"/>
+      </Response>`,
+    );
     app.documents.set('/stream-status', '<Response/>');
+    app.documents.set('/held-status', '<Response/>');
     dialtone = await Dialtone.prepare({ name: 'streams', rtpBase: 42000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT, DIALTONE_AUTH_TOKEN: TOKEN } });
     await dialtone.addNumber('+15550131', `${app.base}/connect`);
     await dialtone.addNumber('+15550132', `${app.base}/fork`);
+    await dialtone.addNumber('+15550133', `${app.base}/held`);
     await dialtone.start();
   });
 
@@ -161,5 +173,22 @@ describe('media streams over SIP', { timeout: 180_000 }, () => {
     assert.deepEqual(status, ['stream-started', 'stream-stopped']);
     // The goodbye after <Stop> is not streamed: the stream stopped first.
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
+  });
+
+  it('<Start><Stream> running when the caller hangs up: stopped with the call, its callback says CallStatus=completed', async () => {
+    const n = agent.connections.length;
+    const run = await dialtone.call('+15550133', ['--hangup-after', '2']);
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
+    assert.equal(run.code, 0, output);
+    const ws = await agent.connection(n);
+    await ws.closed;
+    assert.equal(ws.path, '/held');
+    const deadline = Date.now() + 20_000;
+    while (app.hits.filter((h) => h.path === '/held-status').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const status = app.hits.filter((h) => h.path === '/held-status');
+    assert.deepEqual(status.map((h) => h.params.StreamEvent), ['stream-started', 'stream-stopped'], output);
+    assert.equal(status[0]!.params.CallStatus, 'in-progress');
+    assert.equal(status[1]!.params.CallStatus, 'completed', 'the fork ended with the call');
+    assert.equal(status[1]!.params.CallSid, app.hits.find((h) => h.path === '/held')?.params.CallSid);
   });
 });

@@ -11,7 +11,8 @@
  *   codes stay the compatible API's, in Telnyx's shape);
  * - Apifonica `POST /v2/accounts/{sid}/calls` with Basic auth and `{from,to,events,call_app_sid}`
  *   runs the application as an Apifonica controller (snake_case `call_sid`, `direction`),
- *   and `events: "all"` posts the call-progress events to that controller.
+ *   and `events: "all"` posts the call-progress events to that controller; its
+ *   `<sendMessage>` queues a message as on an inbound call.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,7 +148,7 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
   });
 
   it('Apifonica: Basic auth and {from,to,events,call_app_sid} run the application as an Apifonica controller, events posted to it', async () => {
-    documents.set('/controller', '<response><wait length="1"/><endCall/></response>');
+    documents.set('/controller', '<response><sendMessage to="+15550399" text="Sent from an API-placed call."/><wait length="1"/><endCall/></response>');
     documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
     const application = await compat<{ sid: string }>('Applications', { FriendlyName: 'apifonica', VoiceUrl: `${appBase}/controller` });
     const res = await fetch(`${base}/v2/accounts/${ACCOUNT_SID}/calls`, {
@@ -167,6 +168,13 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
     // The progress events reach the controller too, ending with the completed call.
     const done = await hit('/controller', (h) => h.params.call_sid === created.call_sid && h.params.status === 'completed' && h.params.callback_source === 'call-progress-events');
     assert.equal(done.params.CallStatus, undefined);
+    // <sendMessage> runs on API-placed calls as on inbound ones: the message is queued, from the number called.
+    const messages = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, { headers: { authorization: BASIC } });
+    const sent = ((await messages.json()) as { messages: { body: string; direction: string; from: string; to: string }[] }).messages.find((m) => m.body === 'Sent from an API-placed call.');
+    assert.ok(sent, output());
+    assert.equal(sent.direction, 'outbound-call');
+    assert.equal(sent.from, NUMBERS.looped);
+    assert.equal(sent.to, '+15550399');
 
     const wrong = await fetch(`${base}/v2/accounts/${ACCOUNT_SID}/calls`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import type { TwimlNode } from '../../xml/index.js';
 import type { RecordResult } from '../call-leg.js';
 import type { CallRecordings, RecordingSlot } from '../recordings.js';
+import { rfc2822 } from '../status-callbacks.js';
 import { CONTINUE, END, type VerbContext, type VerbOutcome } from '../verb-context.js';
 
 /** Twilio drops trimmed recordings shorter than this (16101). */
@@ -112,11 +113,6 @@ function statusCallback(
     if (errorCode !== undefined) params.ErrorCode = String(errorCode);
     recordings.notify({ url: ctx.resolve(url), method: attrs.recordingStatusCallbackMethod, params });
   };
-}
-
-/** `Tue, 10 Aug 2021 17:04:05 +0000`, as Twilio writes RecordingStartTime. */
-function rfc2822(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, '+0000');
 }
 
 /** Attributes of other platforms' recording services that this server does not offer. */

@@ -35,8 +35,8 @@ export function streamRequest(noun: TwimlNode<'Stream'>, ctx: VerbContext): Stre
     ...(noun.attrs.name === undefined || noun.attrs.name === '' ? {} : { name: noun.attrs.name }),
     track: noun.attrs.track,
     customParameters,
-    callSid: ctx.call?.callSid ?? '',
-    accountSid: ctx.call?.accountSid ?? '',
+    callSid: ctx.call.callSid,
+    accountSid: ctx.call.accountSid,
   };
 }
 
@@ -53,14 +53,20 @@ export function streamCallback(
   error?: string,
 ): void {
   const url = noun.attrs.statusCallback;
-  if (url === undefined || url === '' || ctx.notify === undefined) return;
-  ctx.notify(ctx.resolve(url), noun.attrs.statusCallbackMethod, {
-    StreamSid: streamSid,
-    // Twilio names an unnamed stream by its SID.
-    StreamName: noun.attrs.name ?? streamSid,
-    StreamEvent: event,
-    ...(error === undefined ? {} : { StreamError: error }),
-    Timestamp: new Date().toISOString(),
+  if (url === undefined || url === '') return;
+  ctx.notify({
+    kind: 'stream-callback',
+    label: event,
+    url: ctx.resolve(url),
+    method: noun.attrs.statusCallbackMethod,
+    params: {
+      StreamSid: streamSid,
+      // Twilio names an unnamed stream by its SID.
+      StreamName: noun.attrs.name ?? streamSid,
+      StreamEvent: event,
+      ...(error === undefined ? {} : { StreamError: error }),
+      Timestamp: new Date().toISOString(),
+    },
   });
 }
 

@@ -16,7 +16,8 @@ import twilio from 'twilio';
 import { CallProgress, parseStatusCallbackEvents } from '../../../src/engine/status-callbacks.js';
 import { WebhookClient } from '../../../src/engine/webhook/client.js';
 import { destinationGuard } from '../../../src/engine/webhook/guard.js';
-import { WebhookOutbox, type OutboxMessage } from '../../../src/events/outbox.js';
+import type { OutboxMessage } from '../../../src/engine/message-queue.js';
+import { WebhookOutbox } from '../../../src/events/outbox.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { freshDatabase, postgresSkip } from '../../support/postgres.js';
 

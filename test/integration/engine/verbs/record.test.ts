@@ -16,6 +16,7 @@ import { CallSession } from '../../../../src/engine/session.js';
 import { Timeline } from '../../../../src/engine/timeline.js';
 import { WebhookClient } from '../../../../src/engine/webhook/client.js';
 import { destinationGuard } from '../../../../src/engine/webhook/guard.js';
+import { WebhookOutbox } from '../../../../src/events/outbox.js';
 import { openStore, type Store } from '../../../../src/store/index.js';
 import { StoredCallRecordings } from '../../../../src/telephony/call-recordings.js';
 import { RecordingCallLeg, type LegAction } from '../../../support/recording-call-leg.js';
@@ -64,6 +65,7 @@ function recordOptions(leg: RecordingCallLeg) {
 describe('<Record> (engine, SEM-R1..R6)', () => {
   const app = webApp();
   const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
+  let outbox: WebhookOutbox;
   const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-record-verb-'));
   let store: Store;
   let accountSid = '';
@@ -73,8 +75,12 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     await app.start();
     store = await openStore({ dataDir, sqliteFile: ':memory:' });
     accountSid = (await store.accounts.create({ authToken: TOKEN })).sid;
+    // Recording status callbacks go out through the outbox, as in the server.
+    outbox = new WebhookOutbox({ store, webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
+    outbox.start();
   });
   after(async () => {
+    await outbox.stop();
     await webhooks.close();
     await app.stop();
     await store.close();
@@ -86,6 +92,15 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     callSid = (await store.calls.create({ accountSid, from: '+15550199', to: '+15550100', direction: 'inbound' })).sid;
   });
 
+  /** Every callback queued for the call is sent (the bound only turns a hang into a failure). */
+  async function callbacksSent(): Promise<void> {
+    const end = Date.now() + 10_000;
+    while ((await store.outbox.list(callSid)).some((r) => r.status === 'pending')) {
+      if (Date.now() > end) throw new Error('callbacks still queued');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   async function run(leg: RecordingCallLeg) {
     const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
     const timeline = new Timeline((type, data) => void events.push({ type, data }));
@@ -95,8 +110,7 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
       publicUrl: PUBLIC,
       accountSid,
       callSid,
-      authToken: TOKEN,
-      webhooks,
+      callbacks: outbox,
       note: (type, data) => timeline.append(type, data),
     });
     const session = new CallSession(
@@ -105,8 +119,8 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
       { url: app.url('/voice'), method: 'POST', dialect: 'twiml' },
     );
     await session.run();
-    await recordings.settled();
     await timeline.flushed();
+    await callbacksSent();
     return events;
   }
 

@@ -3,7 +3,8 @@
  * recording leg: what the engine asks of the call (the stream request, with the call's
  * SIDs and the `<Parameter>`s), where the document goes next, the timeline, and the
  * stream status callbacks the application receives (signed, checked with the twilio
- * library). The streams themselves run over SIP and WebSockets in the e2e tests.
+ * library) through the outbox, over an in-memory SQLite store. The streams themselves
+ * run over SIP and WebSockets in the e2e tests.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,10 +15,14 @@ import { CallSession } from '../../../src/engine/session.js';
 import { Timeline } from '../../../src/engine/timeline.js';
 import { WebhookClient } from '../../../src/engine/webhook/client.js';
 import { destinationGuard } from '../../../src/engine/webhook/guard.js';
+import { WebhookOutbox } from '../../../src/events/outbox.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
 const TOKEN = 'token-0123456789';
-const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
+/** Where the documents ask for stream status callbacks. */
+const CALLBACKS = new Set(['/s', '/stream-status']);
+const FACTS = { from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
 
 interface Hit {
   readonly path: string;
@@ -37,27 +42,42 @@ describe('stream verbs (on a recording leg)', () => {
       const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, params);
       hits.push({ path: new URL(req.url!, base).pathname, params, signatureValid });
       const doc = docs.get(new URL(req.url!, base).pathname);
-      res.statusCode = doc === undefined ? 404 : 200;
+      // Status callbacks are answered 200, or the outbox would send them again.
+      res.statusCode = doc === undefined && !CALLBACKS.has(new URL(req.url!, base).pathname) ? 404 : 200;
       res.setHeader('content-type', 'text/xml');
       res.end(doc ?? '');
     });
   });
   const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  before(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))));
+  let store: Store;
+  let outbox: WebhookOutbox;
+  let accountSid = '';
+  let CALL: typeof FACTS & { callSid: string; accountSid: string };
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r())));
+    store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
+    accountSid = (await store.accounts.create({ authToken: TOKEN })).sid;
+    outbox = new WebhookOutbox({ store, webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
+    outbox.start();
+  });
   after(async () => {
+    await outbox.stop();
+    await store.close();
     await webhooks.close();
     await new Promise<void>((r) => server.close(() => r()));
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     docs.clear();
     hits.length = 0;
+    const callSid = (await store.calls.create({ accountSid, from: FACTS.from, to: FACTS.to, direction: 'inbound' })).sid;
+    CALL = { ...FACTS, callSid, accountSid };
   });
 
   async function run(leg: RecordingCallLeg, document: string) {
     docs.set('/voice', document);
     const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
     const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: TOKEN, mode: 'development' }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
+    await new CallSession({ leg, webhooks, timeline, authToken: TOKEN, mode: 'development', callbacks: outbox }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
     await timeline.flushed();
     return events;
   }
@@ -114,6 +134,7 @@ describe('stream verbs (on a recording leg)', () => {
     assert.ok(third.type === 'stream-start');
     assert.deepEqual(status.map((h) => h.params.StreamEvent), ['stream-started', 'stream-stopped']);
     assert.equal(status[0]!.params.StreamName, third.streamSid, 'an unnamed stream is named by its SID');
+    assert.equal(status[1]!.params.CallStatus, 'completed', 'stopped with the call');
   });
 
   it('<Connect><Stream> blocks until the WebSocket closes, then requests action; the track is the inbound one', async () => {
