@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Recording, RecordingFilter } from '../../store/index.js';
 import { pathOf, principalOf, type CompatContext } from './context.js';
 import { notFound } from './errors.js';
-import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
+import { envelope, readPageRequest, storeQuery } from './paging.js';
 import { one, readParams } from './params.js';
 import { accountPath, rfc2822 } from './serialize.js';
 import { timeBounds } from './time-filter.js';
@@ -52,10 +52,6 @@ function originOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-function newestFirst(a: Parameters<typeof oldestFirst>[0], b: Parameters<typeof oldestFirst>[1]): number {
-  return oldestFirst(b, a);
-}
-
 export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext): Promise<void> {
   type List = { Params: { AccountSid: string; CallSid?: string } };
   type Item = { Params: { AccountSid: string; CallSid?: string; Sid: string } };
@@ -72,7 +68,7 @@ export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext):
       ...(created.after ? { createdAfter: created.after } : {}),
       ...(created.before ? { createdBefore: created.before } : {}),
     };
-    const rows = pageInMemory(await ctx.store.recordings.listByAccount(account.sid, filter), storeQuery(pageRequest), newestFirst);
+    const rows = await ctx.store.recordings.page(account.sid, filter, storeQuery(pageRequest));
     const origin = originOf(request);
     return envelope(request, params, pageRequest, 'recordings', rows, (r) => recordingJson(ctx.base, origin, r));
   };
