@@ -2,10 +2,9 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
-import type { CallControl } from './compat/calls.js';
 import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
 import { apifonicaCallRoutes } from './apifonica/calls.js';
-import { TelephonyCallControl } from './compat/call-control.js';
+import type { TelephonyCallControl } from './compat/call-control.js';
 import { ApiError } from './errors.js';
 import { telnyxCallRoutes } from './telnyx/calls.js';
 import { demoRoutes } from './demo/routes.js';
@@ -22,7 +21,7 @@ export interface ServerDeps {
   /** Serves recordings' audio at their media URLs when given. */
   readonly recordings?: { readonly store: Store; readonly dataDir: string };
   /** Places and changes live calls (`POST Calls`). */
-  readonly calls?: CallControl;
+  readonly calls?: TelephonyCallControl;
 }
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
@@ -67,7 +66,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base, ...(deps.calls ? { calls: deps.calls } : {}), ...(deps.recordings ? { dataDir: deps.recordings.dataDir } : {}) });
     await app.register(v1Api, { prefix: '/v1', store: deps.store });
   }
-  if (deps.store && deps.calls instanceof TelephonyCallControl) {
+  if (deps.store && deps.calls) {
     // Telnyx's and Apifonica's ways to start a call, over the same placing as POST Calls.
     await app.register(telnyxCallRoutes, { store: deps.store, calls: deps.calls });
     await app.register(apifonicaCallRoutes, { store: deps.store, calls: deps.calls });

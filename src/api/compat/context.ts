@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Account, Store } from '../../store/index.js';
-import type { CallControl } from './calls.js';
+import type { TelephonyCallControl } from './call-control.js';
 
 /** Who a request acts as: an account, through its auth token or one of its API keys. */
 export interface Principal {
@@ -14,7 +14,7 @@ export interface CompatContext {
   /** The mount the request came in on, `/2010-04-01` or `/api/laml/2010-04-01`: URIs in answers start with it. */
   readonly base: string;
   /** Places and changes live calls; without it `POST Calls` is not offered. */
-  readonly calls?: CallControl;
+  readonly calls?: TelephonyCallControl;
   /** Where recordings' files live (rows hold paths relative to it); deleting a recording removes its file there. */
   readonly dataDir?: string;
 }

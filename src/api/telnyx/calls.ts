@@ -75,7 +75,7 @@ export async function telnyxCallRoutes(app: FastifyInstance, options: TelnyxCall
     params.delete('Url');
     params.delete('Twiml');
     params.set('ApplicationSid', [request.params.ApplicationId]);
-    const call = await calls.place(principal, { store, base: '/2010-04-01' }, principal.account.sid, params);
+    const call = await calls.place(principal, params);
     return reply.status(200).send(telnyxCall(call));
   });
 }
