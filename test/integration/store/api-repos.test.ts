@@ -119,7 +119,9 @@ function apiReposSuite(open: () => Promise<Store>): void {
       assert.deepEqual(await repo.reserve({ ...ref, key: 'k2' }), { kind: 'reserved' });
       now += 24 * 60 * 60 * 1000 + 1;
       assert.deepEqual(await repo.reserve(ref), { kind: 'reserved' }, 'an expired key is taken anew');
-      assert.equal(await repo.purgeExpired(), 1, 'k2 expired too');
+      const kept = await store.db.kysely.selectFrom('idempotency_keys').select(['key', 'date_created']).execute();
+      assert.deepEqual(kept, [{ key: 'k1', date_created: new Date(now).toISOString() }], 'k2 expired too and is gone; k1 is the new reservation');
+      assert.deepEqual(await repo.reserve(ref), { kind: 'in-progress' }, 'the key taken anew is held');
     } finally {
       await store.close();
     }
