@@ -9,7 +9,7 @@ import type { RouteTarget } from '../../telephony/dial-plan.js';
 import { normaliseE164 } from '../../telephony/e164.js';
 import type { LiveCalls } from '../../telephony/live-calls.js';
 import { ApiError } from '../errors.js';
-import type { Principal } from './context.js';
+import type { Principal } from '../principal.js';
 import { invalid, invalidParameter } from './errors.js';
 import { many, one, optionalBoolean, optionalMethod, optionalUrl, type Params } from './params.js';
 

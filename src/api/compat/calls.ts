@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Call, CallFilter, CallStatus } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext } from './context.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { invalidParameter, notFound, stillInProgress } from './errors.js';
 import { createIdempotently } from './idempotency.js';
 import { envelope, readPageRequest, storeQuery } from './paging.js';

@@ -10,7 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Call, Store } from '../../store/index.js';
 import { hashSecret } from '../../store/api-keys-repo.js';
 import type { TelephonyCallControl } from '../compat/call-control.js';
-import type { Principal } from '../compat/context.js';
+import type { Principal } from '../principal.js';
 import { readParams } from '../compat/params.js';
 import { ApiError } from '../errors.js';
 
