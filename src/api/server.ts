@@ -18,8 +18,8 @@ export interface ServerDeps {
   readonly version: string;
   /** With a store, the Twilio-compatible API is mounted at /2010-04-01 and /api/laml/2010-04-01, the native API at /v1. */
   readonly store?: Store;
-  /** Serves recordings' audio at their media URLs when given. */
-  readonly recordings?: { readonly store: Store; readonly dataDir: string };
+  /** Where recordings' files live: with a store, their audio is served at their media URLs and deleting one removes its file. */
+  readonly recordings?: { readonly dataDir: string };
   /** Places and changes live calls (`POST Calls`). */
   readonly calls?: TelephonyCallControl;
 }
@@ -71,6 +71,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.register(telnyxCallRoutes, { store: deps.store, calls: deps.calls });
     await app.register(apifonicaCallRoutes, { store: deps.store, calls: deps.calls });
   }
-  if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);
+  if (deps.store && deps.recordings) await app.register(recordingMediaRoute, { store: deps.store, dataDir: deps.recordings.dataDir });
   return app;
 }

@@ -5,10 +5,9 @@
  * (`Recordings/{Sid}` and `.wav`, api/recordings/media-route.ts); deleting a recording
  * removes its row and its file.
  */
-import { rm } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Recording, RecordingFilter } from '../../store/index.js';
+import { deleteRecording, recordingUrl } from '../../telephony/call-recordings.js';
 import { pathOf, principalOf } from '../principal.js';
 import type { CompatContext } from './context.js';
 import { notFound } from './errors.js';
@@ -16,9 +15,6 @@ import { envelope, readPageRequest, storeQuery } from './paging.js';
 import { one, readParams } from './params.js';
 import { accountPath, rfc2822 } from './serialize.js';
 import { timeBounds } from './time-filter.js';
-
-/** The media route answers on Twilio's mount only. */
-const MEDIA_MOUNT = '/2010-04-01';
 
 /** Twilio's recording resource (`api.v2010.account.recording`). */
 export function recordingJson(base: string, origin: string, r: Recording): Record<string, unknown> {
@@ -45,7 +41,8 @@ export function recordingJson(base: string, origin: string, r: Recording): Recor
       add_on_results: `${path}/AddOnResults.json`,
       transcriptions: `${path}/Transcriptions.json`,
     },
-    media_url: `${origin}${accountPath(MEDIA_MOUNT, r.accountSid)}/Recordings/${r.sid}`,
+    // The media route answers on Twilio's mount only, whichever mount asked.
+    media_url: recordingUrl(origin, r.accountSid, r.sid),
   };
 }
 
@@ -85,13 +82,7 @@ export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext):
 
   const remove = async (request: FastifyRequest<Item>, reply: { status(code: number): { send(): unknown } }): Promise<unknown> => {
     const recording = await find(request);
-    await ctx.store.recordings.remove(recording.sid, recording.accountSid);
-    if (recording.filePath !== null && ctx.dataDir !== undefined) {
-      const root = resolve(ctx.dataDir);
-      const file = resolve(root, recording.filePath);
-      const inside = relative(root, file);
-      if (!inside.startsWith('..') && !isAbsolute(inside)) await rm(file, { force: true });
-    }
+    await deleteRecording(ctx.store, ctx.dataDir, recording);
     return reply.status(204).send();
   };
 

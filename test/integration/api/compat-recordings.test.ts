@@ -40,7 +40,7 @@ describe('Recordings resources (twilio client)', () => {
 
   before(async () => {
     store = await openStore({ dataDir });
-    app = await buildServer({ logger: createLogger('silent'), version: 'test', store, recordings: { store, dataDir } });
+    app = await buildServer({ logger: createLogger('silent'), version: 'test', store, recordings: { dataDir } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     account = await store.accounts.create();
