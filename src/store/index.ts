@@ -60,7 +60,17 @@ export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
 export type { Call, CallFilter, CallPatch, NewCall } from './calls-repo.js';
 export type { Recording, NewRecording, RecordingFilter, RecordingPatch } from './recordings-repo.js';
-export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
+export {
+  NumberInUseError,
+  WEBHOOK_COLUMNS,
+  WEBHOOK_METHOD_KEYS,
+  WEBHOOK_URL_KEYS,
+  type PhoneNumber,
+  type NumberInput,
+  type WebhookMethodKey,
+  type WebhookSettings,
+  type WebhookUrlKey,
+} from './numbers-repo.js';
 export type { OutboxRow, NewOutboxRow, OutboxParams, AttemptOutcome } from './outbox-repo.js';
 export { SipClientExistsError, InvalidSipUsernameError, type SipClient } from './sip-clients-repo.js';
 export { hashSecret, type ApiKey, type ApiKeyCredential, type NewApiKey } from './api-keys-repo.js';

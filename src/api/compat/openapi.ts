@@ -1,5 +1,7 @@
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { WEBHOOK_COLUMNS, type WebhookSettings } from '../../store/index.js';
 import { CALL_STATUSES } from './calls.js';
+import { webhookParam } from './webhook-settings.js';
 
 /**
  * The compatible API in OpenAPI terms: per route, its parameters, body and answers, as
@@ -19,18 +21,10 @@ const UriMap = Type.Record(Type.String(), Type.String());
 /** Every key required, nothing else: Twilio sends the full key set. */
 const exact = (props: TProperties, title: string): TSchema => Type.Object(props, { additionalProperties: false, title });
 
-const webhookProps = {
-  voice_url: NS,
-  voice_method: Method,
-  voice_fallback_url: NS,
-  voice_fallback_method: Method,
-  status_callback: NS,
-  status_callback_method: Method,
-  sms_url: NS,
-  sms_method: Method,
-  sms_fallback_url: NS,
-  sms_fallback_method: Method,
-};
+/** Twilio's webhook keys, a URL or its method each (Twilio has no dialect). */
+const webhookProps = Object.fromEntries(
+  (Object.entries(WEBHOOK_COLUMNS) as [keyof WebhookSettings, string][]).filter(([key]) => key !== 'dialect').map(([key, column]) => [column, key.endsWith('Method') ? Method : NS]),
+);
 
 export const CompatError = exact({ code: Type.Integer(), message: S, more_info: S, status: Type.Integer() }, 'TwilioError');
 
@@ -174,7 +168,7 @@ const query = (filters: TProperties) => Type.Object({ ...paging, ...filters });
 const OptS = Type.Optional(S);
 const timeFilter = (name: string) => ({ [name]: OptS, [`${name}<`]: OptS, [`${name}>`]: OptS });
 const webhookParams = Object.fromEntries(
-  ['VoiceUrl', 'VoiceMethod', 'VoiceFallbackUrl', 'VoiceFallbackMethod', 'StatusCallback', 'StatusCallbackMethod', 'SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod'].map((n) => [n, OptS]),
+  (Object.keys(WEBHOOK_COLUMNS) as (keyof WebhookSettings)[]).filter((key) => key !== 'dialect').map((key) => [webhookParam(key), OptS]),
 );
 const form = (props: TProperties) => Type.Object(props);
 
