@@ -77,6 +77,7 @@ export { hashSecret, type ApiKey, type ApiKeyCredential, type NewApiKey } from '
 export type { Message, MessageFilter, NewMessage } from './messages-repo.js';
 export { IDEMPOTENCY_WINDOW_MS, type IdempotencyKeyRef, type Reservation } from './idempotency-repo.js';
 export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMethod } from './schema.js';
+export { CALL_STATUSES, isFinalCallStatus } from './schema.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export type { FilterValue, ListQuery, ListResult, PageCursor, PageQuery } from './list-query.js';
 export type { CallsTable, MessagesTable, PhoneNumbersTable, ApplicationsTable, ApiKeysTable } from './schema.js';

@@ -3,7 +3,7 @@
  * parameters checked in Twilio's order and with its codes, then a call placed through
  * `ApiCalls`, or a live call (from `LiveCalls`) cancelled, hung up or redirected.
  */
-import type { Call, Store } from '../../store/index.js';
+import { isFinalCallStatus, type Call, type Store } from '../../store/index.js';
 import { NoRouteError, parseStatusCallbackEvents, type ApiCalls, type ApplicationRef, type PlaceCallRequest, type StatusCallbackConfig } from '../../telephony/api-calls.js';
 import type { RouteTarget } from '../../telephony/dial-plan.js';
 import { normaliseE164 } from '../../telephony/e164.js';
@@ -100,7 +100,7 @@ export class TelephonyCallControl {
     if (status !== undefined && status !== '') {
       if (status !== 'canceled' && status !== 'completed') throw invalidParameter('Status', 'must be canceled or completed');
       if (live === undefined) {
-        if (isFinal(call)) return call;
+        if (isFinalCallStatus(call.status)) return call;
         throw invalid(21220, `Call ${call.sid} is not in progress on this server and cannot be changed`);
       }
       if (status === 'completed') await live.hangup();
@@ -116,10 +116,6 @@ export class TelephonyCallControl {
     }
     return (await store.calls.get(call.sid, call.accountSid)) ?? call;
   }
-}
-
-function isFinal(call: Call): boolean {
-  return call.status !== 'queued' && call.status !== 'ringing' && call.status !== 'in-progress';
 }
 
 /** `To` as the record shows it and as the dial plan routes it. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Call, CallFilter, CallStatus } from '../../store/index.js';
+import { CALL_STATUSES, isFinalCallStatus, type Call, type CallFilter, type CallStatus } from '../../store/index.js';
 import { pathOf, principalOf } from '../principal.js';
 import type { CompatContext } from './context.js';
 import { invalidParameter, notFound, stillInProgress } from './errors.js';
@@ -8,9 +8,6 @@ import { envelope, readPageRequest, storeQuery } from './paging.js';
 import { one, readParams, type Params } from './params.js';
 import { timeBounds } from './time-filter.js';
 import { accountPath, formatted, rfc2822 } from './serialize.js';
-
-export const CALL_STATUSES: readonly CallStatus[] = ['queued', 'ringing', 'in-progress', 'canceled', 'completed', 'failed', 'busy', 'no-answer'];
-const FINAL: ReadonlySet<CallStatus> = new Set(['canceled', 'completed', 'failed', 'busy', 'no-answer']);
 
 const CALL_SUBRESOURCES: Readonly<Record<string, string>> = {
   feedback: 'Feedback',
@@ -123,7 +120,7 @@ export async function callRoutes(app: FastifyInstance, ctx: CompatContext): Prom
     const { account } = principalOf(request);
     const call = await ctx.store.calls.get(request.params.CallSid, account.sid);
     if (!call) throw notFound(pathOf(request));
-    if (!FINAL.has(call.status)) throw stillInProgress(`call ${call.sid} (${call.status})`);
+    if (!isFinalCallStatus(call.status)) throw stillInProgress(`call ${call.sid} (${call.status})`);
     await ctx.store.calls.remove(call.sid, account.sid);
     return reply.status(204).send();
   });

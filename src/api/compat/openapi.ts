@@ -1,6 +1,5 @@
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
-import { WEBHOOK_COLUMNS, type WebhookSettings } from '../../store/index.js';
-import { CALL_STATUSES } from './calls.js';
+import { CALL_STATUSES, WEBHOOK_COLUMNS, type WebhookSettings } from '../../store/index.js';
 import { webhookParam } from './webhook-settings.js';
 
 /**
