@@ -14,6 +14,7 @@ function apiReposSuite(open: () => Promise<Store>): void {
       assert.ok(isSid(key.sid, 'SK'));
       assert.match(key.secret, /^[A-Za-z0-9]{32}$/);
       assert.deepEqual(await store.apiKeys.credential(key.sid), { accountSid: a.sid, secretHash: hashSecret(key.secret) });
+      assert.deepEqual(await store.apiKeys.credentialBySecretHash(hashSecret(key.secret)), { sid: key.sid, accountSid: a.sid, secretHash: hashSecret(key.secret) });
       assert.equal((await store.apiKeys.update(a.sid, key.sid, { friendlyName: 'renamed' }))?.friendlyName, 'renamed');
       assert.equal((await store.apiKeys.list(a.sid)).length, 1);
       assert.equal(await store.apiKeys.remove(a.sid, key.sid), true);
