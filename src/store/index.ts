@@ -81,5 +81,5 @@ export { CALL_STATUSES, isFinalCallStatus } from './schema.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export type { FilterValue, ListQuery, ListResult, PageCursor, PageQuery } from './list-query.js';
 export type { CallsTable, MessagesTable, PhoneNumbersTable, ApplicationsTable, ApiKeysTable } from './schema.js';
-export { TrunkExistsError, InvalidTrunkError, checkTrunkInput, type Trunk, type TrunkInput, type TrunkTransport } from './trunks-repo.js';
+export { TrunkExistsError, InvalidTrunkError, type Trunk, type TrunkInput, type TrunkTransport } from './trunks-repo.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';
