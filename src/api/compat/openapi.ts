@@ -64,6 +64,31 @@ const Call = exact(
   'TwilioCall',
 );
 
+const Recording = exact(
+  {
+    account_sid: S,
+    api_version: S,
+    call_sid: NS,
+    conference_sid: NS,
+    date_created: Rfc2822,
+    date_updated: Rfc2822,
+    start_time: Rfc2822,
+    duration: NS,
+    sid: Type.String({ pattern: '^RE[0-9a-f]{32}$' }),
+    price: NS,
+    price_unit: S,
+    status: S,
+    channels: Type.Integer(),
+    source: S,
+    error_code: Type.Union([Type.Integer(), Type.Null()]),
+    uri: S,
+    encryption_details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    subresource_uris: UriMap,
+    media_url: S,
+  },
+  'TwilioRecording',
+);
+
 const IncomingPhoneNumber = exact(
   {
     account_sid: S,
@@ -173,6 +198,11 @@ const form = (props: TProperties) => Type.Object(props);
 
 const accountParams = Type.Object({ AccountSid: S });
 const itemParams = (name: string) => Type.Object({ AccountSid: S, [name]: S });
+const recordingParams = Type.Object({ AccountSid: S, CallSid: S, Sid: S });
+/** A parameter that may be repeated. */
+const OptList = Type.Optional(Type.Union([S, Type.Array(S)]));
+/** What a call runs: a document URL or inline TwiML (or an application), and where a failing URL falls back to. */
+const callDocument = { Url: OptS, Method: OptS, FallbackUrl: OptS, FallbackMethod: OptS, Twiml: OptS };
 const errors = (...statuses: number[]) => Object.fromEntries([401, 404, ...statuses].map((s) => [s, CompatError]));
 const noContent = { type: 'null', description: 'Deleted' };
 
@@ -189,6 +219,50 @@ export const COMPAT_SCHEMAS: Readonly<Record<string, Record<string, unknown>>> =
   },
   'GET /Accounts/:AccountSid/Calls/:CallSid.json': { summary: 'Fetch a call', params: itemParams('CallSid'), response: { 200: Call, ...errors() } },
   'DELETE /Accounts/:AccountSid/Calls/:CallSid.json': { summary: 'Delete a finished call', params: itemParams('CallSid'), response: { 204: noContent, ...errors(409) } },
+  'POST /Accounts/:AccountSid/Calls.json': {
+    summary: 'Place a call; an Idempotency-Key header makes retries safe',
+    params: accountParams,
+    body: form({
+      To: OptS,
+      From: OptS,
+      ApplicationSid: OptS,
+      ...callDocument,
+      StatusCallback: OptS,
+      StatusCallbackMethod: OptS,
+      StatusCallbackEvent: OptList,
+      Timeout: OptS,
+      TimeLimit: OptS,
+      SendDigits: OptS,
+      Record: OptS,
+      RecordingChannels: OptS,
+      SipAuthUsername: OptS,
+      SipAuthPassword: OptS,
+    }),
+    response: { 201: Call, ...errors(400, 409, 503) },
+  },
+  'POST /Accounts/:AccountSid/Calls/:CallSid.json': {
+    summary: 'Cancel, hang up or redirect a live call',
+    params: itemParams('CallSid'),
+    body: form({ Status: OptS, ...callDocument }),
+    response: { 200: Call, ...errors(400) },
+  },
+
+  'GET /Accounts/:AccountSid/Recordings.json': {
+    summary: 'List recordings',
+    params: accountParams,
+    querystring: query({ CallSid: OptS, ...timeFilter('DateCreated') }),
+    response: { 200: page('recordings', Recording), ...errors(400) },
+  },
+  'GET /Accounts/:AccountSid/Calls/:CallSid/Recordings.json': {
+    summary: 'List a call’s recordings',
+    params: itemParams('CallSid'),
+    querystring: query(timeFilter('DateCreated')),
+    response: { 200: page('recordings', Recording), ...errors(400) },
+  },
+  'GET /Accounts/:AccountSid/Recordings/:Sid.json': { summary: 'Fetch a recording', params: itemParams('Sid'), response: { 200: Recording, ...errors() } },
+  'GET /Accounts/:AccountSid/Calls/:CallSid/Recordings/:Sid.json': { summary: 'Fetch a call’s recording', params: recordingParams, response: { 200: Recording, ...errors() } },
+  'DELETE /Accounts/:AccountSid/Recordings/:Sid.json': { summary: 'Delete a recording and its audio', params: itemParams('Sid'), response: { 204: noContent, ...errors() } },
+  'DELETE /Accounts/:AccountSid/Calls/:CallSid/Recordings/:Sid.json': { summary: 'Delete a call’s recording and its audio', params: recordingParams, response: { 204: noContent, ...errors() } },
 
   'POST /Accounts/:AccountSid/IncomingPhoneNumbers.json': {
     summary: 'Add a number',
