@@ -2,10 +2,9 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
-import type { CallControl } from './compat/calls.js';
 import { COMPAT_MOUNTS, compatApi } from './compat/index.js';
 import { apifonicaCallRoutes } from './apifonica/calls.js';
-import { TelephonyCallControl } from './compat/call-control.js';
+import type { TelephonyCallControl } from './compat/call-control.js';
 import { ApiError } from './errors.js';
 import { telnyxCallRoutes } from './telnyx/calls.js';
 import { demoRoutes } from './demo/routes.js';
@@ -19,10 +18,10 @@ export interface ServerDeps {
   readonly version: string;
   /** With a store, the Twilio-compatible API is mounted at /2010-04-01 and /api/laml/2010-04-01, the native API at /v1. */
   readonly store?: Store;
-  /** Serves recordings' audio at their media URLs when given. */
-  readonly recordings?: { readonly store: Store; readonly dataDir: string };
+  /** Where recordings' files live: with a store, their audio is served at their media URLs and deleting one removes its file. */
+  readonly recordings?: { readonly dataDir: string };
   /** Places and changes live calls (`POST Calls`). */
-  readonly calls?: CallControl;
+  readonly calls?: TelephonyCallControl;
 }
 
 /** The HTTP server: health, the native v1 API, later the Twilio-compatible API and console. */
@@ -67,11 +66,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base, ...(deps.calls ? { calls: deps.calls } : {}), ...(deps.recordings ? { dataDir: deps.recordings.dataDir } : {}) });
     await app.register(v1Api, { prefix: '/v1', store: deps.store });
   }
-  if (deps.store && deps.calls instanceof TelephonyCallControl) {
+  if (deps.store && deps.calls) {
     // Telnyx's and Apifonica's ways to start a call, over the same placing as POST Calls.
     await app.register(telnyxCallRoutes, { store: deps.store, calls: deps.calls });
     await app.register(apifonicaCallRoutes, { store: deps.store, calls: deps.calls });
   }
-  if (deps.recordings) await app.register(recordingMediaRoute, deps.recordings);
+  if (deps.store && deps.recordings) await app.register(recordingMediaRoute, { store: deps.store, dataDir: deps.recordings.dataDir });
   return app;
 }

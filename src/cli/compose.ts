@@ -56,8 +56,8 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const live = new LiveCalls();
   let apiCalls: ApiCalls | undefined;
-  const calls = new TelephonyCallControl({ calls: () => apiCalls, live });
-  const http = await buildServer({ logger, version: VERSION, store, recordings: { store, dataDir: config.dataDir }, calls });
+  const calls = new TelephonyCallControl({ store, calls: () => apiCalls, live });
+  const http = await buildServer({ logger, version: VERSION, store, recordings: { dataDir: config.dataDir }, calls });
   let media: MediaHost | undefined;
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();

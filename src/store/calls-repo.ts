@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
+import { pageNewestFirst, runListQuery, type ListQuery, type ListResult, type PageCursor, type PageQuery } from './list-query.js';
 import { isoNow } from './now.js';
 import type { CallDirection, CallsTable, CallStatus, Database } from './schema.js';
 import { newSid } from './sid.js';
@@ -40,23 +40,6 @@ export interface CallFilter {
   readonly startTimeBefore?: string;
   readonly endTimeAfter?: string;
   readonly endTimeBefore?: string;
-}
-
-/** A position in the newest-first listing: the last row a page ended on. */
-export interface CallCursor {
-  readonly dateCreated: string;
-  readonly sid: string;
-}
-
-/**
- * One page of a newest-first listing: `limit` rows older than `after`, or the `limit`
- * rows just newer than `before` (a previous page), or from `offset` when no cursor is given.
- */
-export interface PageQuery {
-  readonly limit: number;
-  readonly after?: CallCursor | undefined;
-  readonly before?: CallCursor | undefined;
-  readonly offset?: number | undefined;
 }
 
 function toCall(r: Selectable<CallsTable>): Call {
@@ -143,36 +126,13 @@ export class CallsRepo {
   }
 
   /** Newest first, `limit` rows after `after` (keyset paging: stable while calls arrive). */
-  async list(accountSid: string, filter: CallFilter = {}, limit = 50, after?: CallCursor): Promise<Call[]> {
-    let q = this.#filtered(accountSid, filter);
-    if (after !== undefined) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('date_created', '<', after.dateCreated),
-          eb.and([eb('date_created', '=', after.dateCreated), eb('sid', '<', after.sid)]),
-        ]),
-      );
-    }
-    const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(limit).execute();
-    return rows.map(toCall);
+  list(accountSid: string, filter: CallFilter = {}, limit = 50, after?: PageCursor): Promise<Call[]> {
+    return this.page(accountSid, filter, { limit, after });
   }
 
   /** Like `list`, and also pages backwards (`before`) and by offset; rows come newest first. */
   async page(accountSid: string, filter: CallFilter, page: PageQuery): Promise<Call[]> {
-    if (page.before === undefined) {
-      if (page.offset === undefined || page.offset === 0 || page.after !== undefined) return this.list(accountSid, filter, page.limit, page.after);
-    }
-    let q = this.#filtered(accountSid, filter);
-    const before = page.before;
-    if (before === undefined) {
-      const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(page.limit).offset(page.offset ?? 0).execute();
-      return rows.map(toCall);
-    }
-    q = q.where((eb) =>
-      eb.or([eb('date_created', '>', before.dateCreated), eb.and([eb('date_created', '=', before.dateCreated), eb('sid', '>', before.sid)])]),
-    );
-    const rows = await q.orderBy('date_created', 'asc').orderBy('sid', 'asc').limit(page.limit).execute();
-    return rows.reverse().map(toCall);
+    return (await pageNewestFirst(this.#filtered(accountSid, filter), page)).map(toCall);
   }
 
   /** Any column filtered, any column sorted, by offset, with the total (the native v1 API). */

@@ -27,8 +27,14 @@ export class IdempotencyRepo {
     readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Takes the key, or reports the request that holds it. Keys past the window (this one's
+   * and every other's) are dropped first, so an expired key is free again and the table
+   * holds one day of keys.
+   */
   async reserve(ref: IdempotencyKeyRef): Promise<Reservation> {
     const cutoff = new Date(this.now() - IDEMPOTENCY_WINDOW_MS).toISOString();
+    await this.db.deleteFrom('idempotency_keys').where('date_created', '<', cutoff).execute();
     for (let attempt = 0; attempt < 2; attempt++) {
       const inserted = await this.db
         .insertInto('idempotency_keys')
@@ -38,17 +44,6 @@ export class IdempotencyRepo {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { kind: 'reserved' };
       const row = await this.#find(ref);
       if (row === undefined) continue; // released between the insert and the read
-      if (row.date_created < cutoff) {
-        // Expired: forget it (only if it is still that same old row) and take the key anew.
-        await this.db
-          .deleteFrom('idempotency_keys')
-          .where('account_sid', '=', ref.accountSid)
-          .where('scope', '=', ref.scope)
-          .where('key', '=', ref.key)
-          .where('date_created', '<', cutoff)
-          .execute();
-        continue;
-      }
       if (row.status_code === null || row.response === null) return { kind: 'in-progress' };
       return { kind: 'replay', statusCode: Number(row.status_code), response: row.response };
     }
@@ -76,17 +71,10 @@ export class IdempotencyRepo {
       .execute();
   }
 
-  /** Drops keys past the window; returns how many. */
-  async purgeExpired(): Promise<number> {
-    const cutoff = new Date(this.now() - IDEMPOTENCY_WINDOW_MS).toISOString();
-    const result = await this.db.deleteFrom('idempotency_keys').where('date_created', '<', cutoff).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
   #find(ref: IdempotencyKeyRef) {
     return this.db
       .selectFrom('idempotency_keys')
-      .select(['status_code', 'response', 'date_created'])
+      .select(['status_code', 'response'])
       .where('account_sid', '=', ref.accountSid)
       .where('scope', '=', ref.scope)
       .where('key', '=', ref.key)

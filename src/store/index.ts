@@ -58,17 +58,28 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 export type { Account } from './accounts-repo.js';
 export type { Application, ApplicationInput } from './applications-repo.js';
 export type { CallEvent } from './call-events-repo.js';
-export type { Call, CallFilter, CallCursor, CallPatch, NewCall, PageQuery } from './calls-repo.js';
+export type { Call, CallFilter, CallPatch, NewCall } from './calls-repo.js';
 export type { Recording, NewRecording, RecordingFilter, RecordingPatch } from './recordings-repo.js';
-export { NumberInUseError, type PhoneNumber, type NumberInput, type WebhookSettings } from './numbers-repo.js';
+export {
+  NumberInUseError,
+  WEBHOOK_COLUMNS,
+  WEBHOOK_METHOD_KEYS,
+  WEBHOOK_URL_KEYS,
+  type PhoneNumber,
+  type NumberInput,
+  type WebhookMethodKey,
+  type WebhookSettings,
+  type WebhookUrlKey,
+} from './numbers-repo.js';
 export type { OutboxRow, NewOutboxRow, OutboxParams, AttemptOutcome } from './outbox-repo.js';
 export { SipClientExistsError, InvalidSipUsernameError, type SipClient } from './sip-clients-repo.js';
 export { hashSecret, type ApiKey, type ApiKeyCredential, type NewApiKey } from './api-keys-repo.js';
 export type { Message, MessageFilter, NewMessage } from './messages-repo.js';
 export { IDEMPOTENCY_WINDOW_MS, type IdempotencyKeyRef, type Reservation } from './idempotency-repo.js';
 export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMethod } from './schema.js';
+export { CALL_STATUSES, isFinalCallStatus } from './schema.js';
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
-export type { FilterValue, ListQuery, ListResult } from './list-query.js';
+export type { FilterValue, ListQuery, ListResult, PageCursor, PageQuery } from './list-query.js';
 export type { CallsTable, MessagesTable, PhoneNumbersTable, ApplicationsTable, ApiKeysTable } from './schema.js';
-export { TrunkExistsError, InvalidTrunkError, checkTrunkInput, type Trunk, type TrunkInput, type TrunkTransport } from './trunks-repo.js';
+export { TrunkExistsError, InvalidTrunkError, type Trunk, type TrunkInput, type TrunkTransport } from './trunks-repo.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

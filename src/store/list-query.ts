@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 
 /** A value a listed column is compared with: text, a number, or null (the column is empty). */
@@ -49,4 +49,50 @@ export async function runListQuery<T extends AccountTable, O>(
   if (column !== 'sid') q = q.orderBy('sid', direction);
   const rows = await q.limit(query.limit).offset(query.offset).execute();
   return { rows: rows.map((r) => map(r as unknown as Database[T])), total };
+}
+
+/** A position in a newest-first listing: the row a page ended (or began) on. */
+export interface PageCursor {
+  readonly dateCreated: string;
+  readonly sid: string;
+}
+
+/**
+ * One page of a newest-first listing: `limit` rows older than `after`, or the `limit`
+ * rows just newer than `before` (a previous page), or from `offset` when no cursor is given.
+ */
+export interface PageQuery {
+  readonly limit: number;
+  readonly after?: PageCursor | undefined;
+  readonly before?: PageCursor | undefined;
+  readonly offset?: number | undefined;
+}
+
+// Every table paged this way has `date_created` and `sid`; the builder is loosened to
+// those two columns so one function serves them all.
+type Keyed<O> = SelectQueryBuilder<{ t: { date_created: string; sid: string } }, 't', O>;
+
+/**
+ * Pages a filtered selection newest first by keyset (`date_created`, then `sid`), which
+ * stays stable while rows arrive; `before` reads the newer rows oldest first and turns
+ * them round, so every page comes newest first.
+ */
+export async function pageNewestFirst<DB, TB extends keyof DB, O>(selection: SelectQueryBuilder<DB, TB, O>, page: PageQuery): Promise<O[]> {
+  let q = selection as unknown as Keyed<O>;
+  const { after, before } = page;
+  if (before !== undefined) {
+    q = q.where((eb) =>
+      eb.or([eb('date_created', '>', before.dateCreated), eb.and([eb('date_created', '=', before.dateCreated), eb('sid', '>', before.sid)])]),
+    );
+    const rows = await q.orderBy('date_created', 'asc').orderBy('sid', 'asc').limit(page.limit).execute();
+    return rows.reverse();
+  }
+  if (after !== undefined) {
+    q = q.where((eb) =>
+      eb.or([eb('date_created', '<', after.dateCreated), eb.and([eb('date_created', '=', after.dateCreated), eb('sid', '<', after.sid)])]),
+    );
+  }
+  let ordered = q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(page.limit);
+  if (after === undefined && page.offset) ordered = ordered.offset(page.offset);
+  return ordered.execute();
 }

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { CallCursor, PageQuery } from './calls-repo.js';
-import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
+import { pageNewestFirst, runListQuery, type ListQuery, type ListResult, type PageQuery } from './list-query.js';
 import { isoNow } from './now.js';
 import type { Database, MessageDirection, MessagesTable, MessageStatus } from './schema.js';
 import { newSid } from './sid.js';
@@ -38,8 +37,6 @@ export interface MessageFilter {
   readonly dateSentAfter?: string;
   readonly dateSentBefore?: string;
 }
-
-export type MessageCursor = CallCursor;
 
 function toMessage(r: Selectable<MessagesTable>): Message {
   return {
@@ -110,22 +107,7 @@ export class MessagesRepo {
     if (filter.from !== undefined) q = q.where('from', '=', filter.from);
     if (filter.dateSentAfter !== undefined) q = q.where('date_sent', '>=', filter.dateSentAfter);
     if (filter.dateSentBefore !== undefined) q = q.where('date_sent', '<=', filter.dateSentBefore);
-    const { after, before } = page;
-    if (before !== undefined) {
-      q = q.where((eb) =>
-        eb.or([eb('date_created', '>', before.dateCreated), eb.and([eb('date_created', '=', before.dateCreated), eb('sid', '>', before.sid)])]),
-      );
-      const rows = await q.orderBy('date_created', 'asc').orderBy('sid', 'asc').limit(page.limit).execute();
-      return rows.reverse().map(toMessage);
-    }
-    if (after !== undefined) {
-      q = q.where((eb) =>
-        eb.or([eb('date_created', '<', after.dateCreated), eb.and([eb('date_created', '=', after.dateCreated), eb('sid', '<', after.sid)])]),
-      );
-    }
-    let ordered = q.orderBy('date_created', 'desc').orderBy('sid', 'desc').limit(page.limit);
-    if (after === undefined && page.offset) ordered = ordered.offset(page.offset);
-    return (await ordered.execute()).map(toMessage);
+    return (await pageNewestFirst(q, page)).map(toMessage);
   }
 
   /** Any column filtered, any column sorted, by offset, with the total (the native v1 API). */

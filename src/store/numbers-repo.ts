@@ -47,24 +47,33 @@ export const DEFAULT_WEBHOOKS: WebhookSettings = {
   dialect: 'twiml',
 };
 
+/** Each webhook setting's column; the REST APIs' snake_case names are these too. */
+export const WEBHOOK_COLUMNS = {
+  voiceUrl: 'voice_url',
+  voiceMethod: 'voice_method',
+  voiceFallbackUrl: 'voice_fallback_url',
+  voiceFallbackMethod: 'voice_fallback_method',
+  statusCallback: 'status_callback',
+  statusCallbackMethod: 'status_callback_method',
+  smsUrl: 'sms_url',
+  smsMethod: 'sms_method',
+  smsFallbackUrl: 'sms_fallback_url',
+  smsFallbackMethod: 'sms_fallback_method',
+  dialect: 'dialect',
+} as const satisfies Record<keyof WebhookSettings, keyof PhoneNumbersTable>;
+
+/** The settings that hold a URL and those that hold its method, each in WEBHOOK_COLUMNS' order. */
+export type WebhookUrlKey = { [K in keyof WebhookSettings]: WebhookSettings[K] extends string | null ? (null extends WebhookSettings[K] ? K : never) : never }[keyof WebhookSettings];
+export type WebhookMethodKey = { [K in keyof WebhookSettings]: WebhookSettings[K] extends HttpMethod ? K : never }[keyof WebhookSettings];
+const KEYS = Object.keys(WEBHOOK_COLUMNS) as (keyof WebhookSettings)[];
+export const WEBHOOK_URL_KEYS = KEYS.filter((k): k is WebhookUrlKey => k !== 'dialect' && !k.endsWith('Method'));
+export const WEBHOOK_METHOD_KEYS = KEYS.filter((k): k is WebhookMethodKey => k.endsWith('Method'));
+
 export function webhookColumns(w: Partial<WebhookSettings>): Partial<Selectable<PhoneNumbersTable>> {
   const out: Record<string, unknown> = {};
-  const map: Record<keyof WebhookSettings, string> = {
-    voiceUrl: 'voice_url',
-    voiceMethod: 'voice_method',
-    voiceFallbackUrl: 'voice_fallback_url',
-    voiceFallbackMethod: 'voice_fallback_method',
-    statusCallback: 'status_callback',
-    statusCallbackMethod: 'status_callback_method',
-    smsUrl: 'sms_url',
-    smsMethod: 'sms_method',
-    smsFallbackUrl: 'sms_fallback_url',
-    smsFallbackMethod: 'sms_fallback_method',
-    dialect: 'dialect',
-  };
-  for (const [key, column] of Object.entries(map)) {
-    const value = w[key as keyof WebhookSettings];
-    if (value !== undefined) out[column] = value;
+  for (const key of KEYS) {
+    const value = w[key];
+    if (value !== undefined) out[WEBHOOK_COLUMNS[key]] = value;
   }
   return out as Partial<Selectable<PhoneNumbersTable>>;
 }

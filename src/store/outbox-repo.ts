@@ -124,15 +124,15 @@ export class OutboxRepo {
 
   /** Takes a row for one attempt until `leaseUntil`; false when another holder got it first. */
   async claim(id: number, now: string, leaseUntil: string): Promise<OutboxRow | undefined> {
-    const result = await this.db
+    const row = await this.db
       .updateTable('webhook_outbox')
       .set((eb) => ({ lease_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+      .returningAll()
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return undefined;
-    return this.get(id);
+    return row && toRow(row);
   }
 
   async delivered(id: number, outcome: AttemptOutcome, now: string): Promise<void> {

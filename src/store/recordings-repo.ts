@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { pageNewestFirst, type PageQuery } from './list-query.js';
 import { isoNow } from './now.js';
 import type { Database, RecordingsTable, RecordingStatus } from './schema.js';
 import { newSid } from './sid.js';
@@ -92,14 +93,13 @@ export class RecordingsRepo {
     await this.db.updateTable('recordings').set(set).where('sid', '=', sid).execute();
   }
 
-  /** An account's recordings, newest first, optionally of one call and created within bounds (ISO, inclusive). */
-  async listByAccount(accountSid: string, filter: RecordingFilter = {}): Promise<Recording[]> {
+  /** An account's recordings, newest first, optionally of one call and created within bounds (ISO, inclusive); pages like calls. */
+  async page(accountSid: string, filter: RecordingFilter, page: PageQuery): Promise<Recording[]> {
     let q = this.db.selectFrom('recordings').selectAll().where('account_sid', '=', accountSid);
     if (filter.callSid !== undefined) q = q.where('call_sid', '=', filter.callSid);
     if (filter.createdAfter !== undefined) q = q.where('date_created', '>=', filter.createdAfter);
     if (filter.createdBefore !== undefined) q = q.where('date_created', '<=', filter.createdBefore);
-    const rows = await q.orderBy('date_created', 'desc').orderBy('sid', 'desc').execute();
-    return rows.map(toRecording);
+    return (await pageNewestFirst(q, page)).map(toRecording);
   }
 
   async remove(sid: string, accountSid: string): Promise<boolean> {

@@ -55,7 +55,15 @@ export interface PhoneNumbersTable extends VoiceAndSmsUrls {
 }
 
 export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
-export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'canceled' | 'completed' | 'failed' | 'busy' | 'no-answer';
+export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'canceled', 'completed', 'failed', 'busy', 'no-answer'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+const LIVE_CALL_STATUSES: ReadonlySet<CallStatus> = new Set(['queued', 'ringing', 'in-progress']);
+
+/** Whether a call has ended: its record changes no more (so it may be deleted, and changing it is a no-op). */
+export function isFinalCallStatus(status: CallStatus): boolean {
+  return !LIVE_CALL_STATUSES.has(status);
+}
 
 export interface CallsTable {
   sid: string;

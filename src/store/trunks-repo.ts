@@ -71,7 +71,7 @@ export class InvalidTrunkError extends Error {
 }
 
 /** The input checked and completed with defaults; throws InvalidTrunkError with the first problem. */
-export function checkTrunkInput(input: TrunkInput): Omit<Trunk, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'> {
+function checkTrunkInput(input: TrunkInput): Omit<Trunk, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'> {
   const bad = (message: string): never => {
     throw new InvalidTrunkError(message);
   };

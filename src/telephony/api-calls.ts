@@ -319,3 +319,7 @@ class ApiCallRun implements LiveCall {
     }
   }
 }
+
+// What the REST edge needs of a call's application and callbacks; api/ reaches the engine through here.
+export type { ApplicationRef, StatusCallbackConfig };
+export { parseStatusCallbackEvents } from '../engine/status-callbacks.js';

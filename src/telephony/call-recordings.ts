@@ -6,10 +6,10 @@
  * if need be and notes each attempt on the timeline.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import type { CallbackRequest, CallRecordings, RecordingEnd, RecordingSlot, RecordingSource } from '../engine/recordings.js';
 import type { MessageQueue } from '../engine/message-queue.js';
-import { newSid, type Store } from '../store/index.js';
+import { newSid, type Recording, type Store } from '../store/index.js';
 
 export interface CallRecordingsDeps {
   readonly store: Store;
@@ -32,6 +32,25 @@ export function recordingUrl(publicUrl: string, accountSid: string, sid: string)
 /** Where a recording's file lives, relative to the data directory. */
 export function recordingFilePath(accountSid: string, sid: string): string {
   return posix.join('recordings', accountSid, `${sid}.wav`);
+}
+
+/**
+ * A recording's file as an absolute path, or undefined when it has none or its stored
+ * path would lead out of the data directory (a row is not trusted to stay inside).
+ */
+export function recordingFile(dataDir: string, recording: Pick<Recording, 'filePath'>): string | undefined {
+  if (recording.filePath === null) return undefined;
+  const root = resolve(dataDir);
+  const file = resolve(root, recording.filePath);
+  const inside = relative(root, file);
+  return inside.startsWith('..') || isAbsolute(inside) ? undefined : file;
+}
+
+/** Deletes a recording: its row, and its file when there is a data directory to find it in. */
+export async function deleteRecording(store: Pick<Store, 'recordings'>, dataDir: string | undefined, recording: Recording): Promise<void> {
+  await store.recordings.remove(recording.sid, recording.accountSid);
+  const file = dataDir === undefined ? undefined : recordingFile(dataDir, recording);
+  if (file !== undefined) await rm(file, { force: true });
 }
 
 export class StoredCallRecordings implements CallRecordings {

@@ -83,7 +83,7 @@ export async function apifonicaCallRoutes(app: FastifyInstance, options: Apifoni
         params.set('StatusCallbackEvent', [...events]);
       }
     }
-    const call = await calls.place(principal, { store, base: '/2010-04-01' }, accountSid, params, { dialect: 'apifonica' });
+    const call = await calls.place(principal, params, { dialect: 'apifonica' });
     return reply.status(201).send(apifonicaCall(call, appSid));
   });
 }

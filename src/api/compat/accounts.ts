@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Account } from '../../store/index.js';
-import { principalOf, type CompatContext } from './context.js';
+import { principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { envelope, readPageRequest } from './paging.js';
 import { readParams } from './params.js';
 import { accountPath, rfc2822 } from './serialize.js';

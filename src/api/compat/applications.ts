@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Application, ApplicationInput } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext } from './context.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { notFound } from './errors.js';
 import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
 import { one, optionalText, optionalUrl, readParams, type Params } from './params.js';

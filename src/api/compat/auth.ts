@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isSid, type Store } from '../../store/index.js';
 import { accountNotActive, AuthenticateError } from './errors.js';
-import type { Principal } from './context.js';
+import type { Principal } from '../principal.js';
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();

@@ -3,17 +3,13 @@
  * parameters checked in Twilio's order and with its codes, then a call placed through
  * `ApiCalls`, or a live call (from `LiveCalls`) cancelled, hung up or redirected.
  */
-import type { FastifyRequest } from 'fastify';
-import type { ApplicationRef } from '../../engine/session.js';
-import { parseStatusCallbackEvents, type StatusCallbackConfig } from '../../engine/status-callbacks.js';
-import type { Call } from '../../store/index.js';
-import { NoRouteError, type ApiCalls, type PlaceCallRequest } from '../../telephony/api-calls.js';
+import { isFinalCallStatus, type Call, type Store } from '../../store/index.js';
+import { NoRouteError, parseStatusCallbackEvents, type ApiCalls, type ApplicationRef, type PlaceCallRequest, type StatusCallbackConfig } from '../../telephony/api-calls.js';
 import type { RouteTarget } from '../../telephony/dial-plan.js';
 import { normaliseE164 } from '../../telephony/e164.js';
 import type { LiveCalls } from '../../telephony/live-calls.js';
 import { ApiError } from '../errors.js';
-import type { CallControl } from './calls.js';
-import { principalOf, type CompatContext, type Principal } from './context.js';
+import type { Principal } from '../principal.js';
 import { invalid, invalidParameter } from './errors.js';
 import { many, one, optionalBoolean, optionalMethod, optionalUrl, type Params } from './params.js';
 
@@ -26,20 +22,17 @@ const SEND_DIGITS = /^[0-9A-D#*wW]{1,32}$/;
 const SETTLE_MS = 10_000;
 
 export interface TelephonyCallControlDeps {
+  readonly store: Store;
   /** The call placer once telephony is up; undefined before (503). */
   readonly calls: () => ApiCalls | undefined;
   readonly live: LiveCalls;
 }
 
-export class TelephonyCallControl implements CallControl {
+export class TelephonyCallControl {
   readonly #deps: TelephonyCallControlDeps;
 
   constructor(deps: TelephonyCallControlDeps) {
     this.#deps = deps;
-  }
-
-  async create(request: FastifyRequest, ctx: CompatContext, accountSid: string, params: Params): Promise<Call> {
-    return this.place(principalOf(request), ctx, accountSid, params);
   }
 
   /**
@@ -48,10 +41,12 @@ export class TelephonyCallControl implements CallControl {
    * their bodies to these names. `dialect` runs the application as that dialect whatever
    * the application says (Apifonica's make-call runs an Apifonica controller).
    */
-  async place(principal: Principal, ctx: CompatContext, accountSid: string, params: Params, options: { readonly dialect?: Dialect } = {}): Promise<Call> {
+  async place(principal: Principal, params: Params, options: { readonly dialect?: Dialect } = {}): Promise<Call> {
     const placer = this.#deps.calls();
     if (placer === undefined) throw new ApiError(503, 20503, 'Calls cannot be placed until telephony has started');
+    const { store } = this.#deps;
     const { account } = principal;
+    const accountSid = account.sid;
     const to = readTo(params);
     const from = one(params, 'From');
     if (from === undefined || from === '') throw invalid(21213, "No 'From' number is specified");
@@ -59,11 +54,11 @@ export class TelephonyCallControl implements CallControl {
     if (to.target.kind === 'number') {
       const number = normaliseE164(from);
       if (number === undefined || from.startsWith('client:')) throw invalid(21212, `The 'From' number ${from} is not a valid phone number`);
-      const owned = await ctx.store.numbers.findByNumber(number);
+      const owned = await store.numbers.findByNumber(number);
       if (!owned || owned.accountSid !== accountSid) throw invalid(21210, `The source phone number provided, ${from}, is not yet verified for your account`);
       phoneNumberSid = owned.sid;
     }
-    const read = await readApplication(ctx, accountSid, params);
+    const read = await readApplication(store, accountSid, params);
     const app = options.dialect === undefined ? read : { ...read, ref: { ...read.ref, dialect: options.dialect } };
     const statusCallback = readStatusCallback(params) ?? app.statusCallback;
     const timeout = seconds(params, 'Timeout', 60, 600);
@@ -97,19 +92,21 @@ export class TelephonyCallControl implements CallControl {
     }
   }
 
-  async update(_request: FastifyRequest, ctx: CompatContext, call: Call, params: Params): Promise<Call> {
+  /** Cancels, hangs up or redirects a live call (`POST Calls/{Sid}.json`); answers the call as it then stands. */
+  async update(call: Call, params: Params): Promise<Call> {
+    const { store } = this.#deps;
     const live = this.#deps.live.get(call.sid, call.accountSid);
     const status = one(params, 'Status');
     if (status !== undefined && status !== '') {
       if (status !== 'canceled' && status !== 'completed') throw invalidParameter('Status', 'must be canceled or completed');
       if (live === undefined) {
-        if (isFinal(call)) return call;
+        if (isFinalCallStatus(call.status)) return call;
         throw invalid(21220, `Call ${call.sid} is not in progress on this server and cannot be changed`);
       }
       if (status === 'completed') await live.hangup();
-      else if (!(await live.cancel())) return (await ctx.store.calls.get(call.sid, call.accountSid)) ?? call;
+      else if (!(await live.cancel())) return (await store.calls.get(call.sid, call.accountSid)) ?? call;
       await Promise.race([live.finished, new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
-      return (await ctx.store.calls.get(call.sid, call.accountSid)) ?? call;
+      return (await store.calls.get(call.sid, call.accountSid)) ?? call;
     }
     const url = optionalUrl(params, 'Url', 21205);
     const twiml = one(params, 'Twiml');
@@ -117,12 +114,8 @@ export class TelephonyCallControl implements CallControl {
       const ref = redirectRef(params, url ?? undefined, twiml);
       if (live === undefined || !live.redirect(ref)) throw invalid(21220, `Call ${call.sid} is not in-progress. Cannot redirect.`);
     }
-    return (await ctx.store.calls.get(call.sid, call.accountSid)) ?? call;
+    return (await store.calls.get(call.sid, call.accountSid)) ?? call;
   }
-}
-
-function isFinal(call: Call): boolean {
-  return call.status !== 'queued' && call.status !== 'ringing' && call.status !== 'in-progress';
 }
 
 /** `To` as the record shows it and as the dial plan routes it. */
@@ -147,7 +140,7 @@ function readTo(params: Params): { display: string; target: RouteTarget } {
 
 /** Exactly one of Url, Twiml, ApplicationSid (Twilio's conditional), as the session's application. */
 async function readApplication(
-  ctx: CompatContext,
+  store: Store,
   accountSid: string,
   params: Params,
 ): Promise<{ ref: ApplicationRef; statusCallback?: StatusCallbackConfig }> {
@@ -158,7 +151,7 @@ async function readApplication(
   if (given === 0) throw invalid(21205, 'A Url, Twiml or ApplicationSid parameter is required');
   if (given > 1) throw invalid(21205, 'Give only one of Url, Twiml and ApplicationSid');
   if (applicationSid !== undefined) {
-    const application = await ctx.store.applications.get(accountSid, applicationSid);
+    const application = await store.applications.get(accountSid, applicationSid);
     if (!application) throw invalid(21218, `Invalid ApplicationSid: ${applicationSid}`);
     if (!application.voiceUrl) throw invalid(21205, `Application ${applicationSid} has no VoiceUrl`);
     const ref: ApplicationRef = {

@@ -1,15 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Call, CallFilter, CallStatus } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext } from './context.js';
+import type { FastifyInstance } from 'fastify';
+import { CALL_STATUSES, isFinalCallStatus, type Call, type CallFilter, type CallStatus } from '../../store/index.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { invalidParameter, notFound, stillInProgress } from './errors.js';
 import { createIdempotently } from './idempotency.js';
 import { envelope, readPageRequest, storeQuery } from './paging.js';
 import { one, readParams, type Params } from './params.js';
 import { timeBounds } from './time-filter.js';
 import { accountPath, formatted, rfc2822 } from './serialize.js';
-
-export const CALL_STATUSES: readonly CallStatus[] = ['queued', 'ringing', 'in-progress', 'canceled', 'completed', 'failed', 'busy', 'no-answer'];
-const FINAL: ReadonlySet<CallStatus> = new Set(['canceled', 'completed', 'failed', 'busy', 'no-answer']);
 
 const CALL_SUBRESOURCES: Readonly<Record<string, string>> = {
   feedback: 'Feedback',
@@ -80,17 +78,6 @@ export function readCallFilter(params: Params): CallFilter {
   return filter;
 }
 
-/**
- * Starting and changing live calls (`POST Calls.json`, `POST Calls/{Sid}.json`) go
- * through telephony/. When the composition root hands one in, `callRoutes` registers
- * the two POST routes (wrap create in `createIdempotently(…, 'Calls', …)`); until then
- * they answer 404 like any other unknown resource.
- */
-export interface CallControl {
-  create(request: FastifyRequest, ctx: CompatContext, accountSid: string, params: Params): Promise<Call>;
-  update(request: FastifyRequest, ctx: CompatContext, call: Call, params: Params): Promise<Call>;
-}
-
 /** Calls: list with filters, fetch, delete a finished call. */
 export async function callRoutes(app: FastifyInstance, ctx: CompatContext): Promise<void> {
   type Item = { Params: { AccountSid: string; CallSid: string } };
@@ -116,7 +103,7 @@ export async function callRoutes(app: FastifyInstance, ctx: CompatContext): Prom
       const { account } = principalOf(request);
       const params = readParams(request.body);
       return createIdempotently(ctx, request, reply, account.sid, 'Calls', async () => {
-        const call = await control.create(request, ctx, account.sid, params);
+        const call = await control.place(principalOf(request), params);
         return { status: 201, body: callJson(ctx.base, call) };
       });
     });
@@ -125,7 +112,7 @@ export async function callRoutes(app: FastifyInstance, ctx: CompatContext): Prom
       const { account } = principalOf(request);
       const call = await ctx.store.calls.get(request.params.CallSid, account.sid);
       if (!call) throw notFound(pathOf(request));
-      return callJson(ctx.base, await control.update(request, ctx, call, readParams(request.body)));
+      return callJson(ctx.base, await control.update(call, readParams(request.body)));
     });
   }
 
@@ -133,7 +120,7 @@ export async function callRoutes(app: FastifyInstance, ctx: CompatContext): Prom
     const { account } = principalOf(request);
     const call = await ctx.store.calls.get(request.params.CallSid, account.sid);
     if (!call) throw notFound(pathOf(request));
-    if (!FINAL.has(call.status)) throw stillInProgress(`call ${call.sid} (${call.status})`);
+    if (!isFinalCallStatus(call.status)) throw stillInProgress(`call ${call.sid} (${call.status})`);
     await ctx.store.calls.remove(call.sid, account.sid);
     return reply.status(204).send();
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { NumberInUseError, type NumberInput, type PhoneNumber } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext } from './context.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { invalid, invalidParameter, notFound } from './errors.js';
 import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
 import { isE164, one, optionalText, readParams, type Params } from './params.js';

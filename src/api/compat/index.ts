@@ -4,8 +4,10 @@ import { ApiError } from '../errors.js';
 import { accountRoutes } from './accounts.js';
 import { applicationRoutes } from './applications.js';
 import { Authenticator } from './auth.js';
-import { callRoutes, type CallControl } from './calls.js';
-import { pathOf, setPrincipal, type CompatContext } from './context.js';
+import type { TelephonyCallControl } from './call-control.js';
+import { callRoutes } from './calls.js';
+import { pathOf, setPrincipal } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { AuthenticateError, notFound } from './errors.js';
 import { incomingPhoneNumberRoutes } from './incoming-phone-numbers.js';
 import { keyRoutes } from './keys.js';
@@ -17,7 +19,7 @@ export interface CompatOptions {
   readonly store: Store;
   /** The mount, as URIs in answers spell it: `/2010-04-01` or `/api/laml/2010-04-01`. */
   readonly base: string;
-  readonly calls?: CallControl;
+  readonly calls?: TelephonyCallControl;
   readonly dataDir?: string;
 }
 

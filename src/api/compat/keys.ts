@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext, type Principal } from './context.js';
+import { pathOf, principalOf, type Principal } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { AuthenticateError, notFound } from './errors.js';
 import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
 import { optionalText, readParams } from './params.js';

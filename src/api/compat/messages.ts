@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { countSegments } from '../../messaging/segments.js';
 import type { Message, MessageFilter } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext } from './context.js';
+import { MessageRejectedError, queueMessage } from '../../telephony/message-outbox.js';
+import type { ApiError } from '../errors.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { invalid, notFound } from './errors.js';
 import { createIdempotently } from './idempotency.js';
 import { envelope, readPageRequest, storeQuery } from './paging.js';
@@ -11,8 +13,6 @@ import { timeBounds } from './time-filter.js';
 
 const MAX_BODY = 1600;
 const MAX_MEDIA = 10;
-/** An alphanumeric sender ID: up to 11 letters, digits and spaces, at least one letter. */
-const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 
 /** The 20 keys of Twilio's message resource. */
 export function messageJson(base: string, m: Message): Record<string, unknown> {
@@ -41,16 +41,15 @@ export function messageJson(base: string, m: Message): Record<string, unknown> {
   };
 }
 
-interface MessageRequest {
-  readonly to: string;
-  readonly from: string;
-  readonly body: string;
-  readonly mediaUrls: string[];
-  readonly statusCallback: string | null;
+/** Twilio's words for the refusals the shared rules make. */
+function rejected(error: MessageRejectedError, from: string): ApiError {
+  if (error.code === 21606) return invalid(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+  if (error.code === 21212) return invalid(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+  return invalid(21602, 'Message body is required.');
 }
 
-/** Checks a create in the order Twilio reports problems: To, From, content, callbacks. */
-async function readMessageRequest(ctx: CompatContext, accountSid: string, params: Params): Promise<MessageRequest> {
+/** Checks a create in the order Twilio reports problems: To, From, content, callbacks; then queues it. */
+async function createMessage(ctx: CompatContext, accountSid: string, params: Params): Promise<Message> {
   const to = one(params, 'To');
   if (to === undefined || to === '') throw invalid(21604, "A 'To' phone number is required.");
   if (!isE164(to)) throw invalid(21211, `The 'To' number ${to} is not a valid phone number.`);
@@ -60,22 +59,20 @@ async function readMessageRequest(ctx: CompatContext, accountSid: string, params
     if (service) throw invalid(21701, `The Messaging Service Sid ${service} is invalid: Dialtone has no messaging services yet; give From`);
     throw invalid(21603, "A 'From' phone number is required.");
   }
-  if (isE164(from)) {
-    const number = await ctx.store.numbers.findByNumber(from);
-    if (!number || number.accountSid !== accountSid) {
-      throw invalid(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
-    }
-  } else if (!ALPHANUMERIC_SENDER.test(from)) {
-    throw invalid(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
-  }
   const body = one(params, 'Body') ?? '';
   const mediaUrls = [...many(params, 'MediaUrl')].filter((u) => u !== '');
-  if (body === '' && mediaUrls.length === 0) throw invalid(21602, 'Message body is required.');
-  if (body.length > MAX_BODY) throw invalid(21617, `The concatenated message body exceeds the ${MAX_BODY} character limit.`);
-  if (mediaUrls.length > MAX_MEDIA) throw invalid(21623, `Number of media files exceeds allowed limit of ${MAX_MEDIA}.`);
-  for (const url of mediaUrls) if (!isHttpUrl(url)) throw invalid(21620, `Invalid media URL(s): ${url}`);
-  const statusCallback = optionalUrl(params, 'StatusCallback', 21609) ?? null;
-  return { to, from, body, mediaUrls, statusCallback };
+  const statusCallback = one(params, 'StatusCallback') || null;
+  const check = (): void => {
+    if (body.length > MAX_BODY) throw invalid(21617, `The concatenated message body exceeds the ${MAX_BODY} character limit.`);
+    if (mediaUrls.length > MAX_MEDIA) throw invalid(21623, `Number of media files exceeds allowed limit of ${MAX_MEDIA}.`);
+    for (const url of mediaUrls) if (!isHttpUrl(url)) throw invalid(21620, `Invalid media URL(s): ${url}`);
+    optionalUrl(params, 'StatusCallback', 21609);
+  };
+  try {
+    return await queueMessage(ctx.store, accountSid, { to, from, body, mediaUrls, statusCallback }, check);
+  } catch (err) {
+    throw err instanceof MessageRejectedError ? rejected(err, from) : err;
+  }
 }
 
 function readMessageFilter(params: Params): MessageFilter {
@@ -103,17 +100,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: CompatContext): P
     const { account } = principalOf(request);
     const params = readParams(request.body);
     return createIdempotently(ctx, request, reply, account.sid, 'Messages', async () => {
-      const m = await readMessageRequest(ctx, account.sid, params);
-      const message = await ctx.store.messages.create({
-        accountSid: account.sid,
-        from: m.from,
-        to: m.to,
-        body: m.body,
-        direction: 'outbound-api',
-        numSegments: m.body === '' ? 1 : countSegments(m.body).segments,
-        mediaUrls: m.mediaUrls,
-        statusCallback: m.statusCallback,
-      });
+      const message = await createMessage(ctx, account.sid, params);
       return { status: 201, body: messageJson(ctx.base, message) };
     });
   });

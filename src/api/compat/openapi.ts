@@ -1,5 +1,6 @@
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
-import { CALL_STATUSES } from './calls.js';
+import { CALL_STATUSES, WEBHOOK_COLUMNS, type WebhookSettings } from '../../store/index.js';
+import { webhookParam } from './webhook-settings.js';
 
 /**
  * The compatible API in OpenAPI terms: per route, its parameters, body and answers, as
@@ -19,18 +20,10 @@ const UriMap = Type.Record(Type.String(), Type.String());
 /** Every key required, nothing else: Twilio sends the full key set. */
 const exact = (props: TProperties, title: string): TSchema => Type.Object(props, { additionalProperties: false, title });
 
-const webhookProps = {
-  voice_url: NS,
-  voice_method: Method,
-  voice_fallback_url: NS,
-  voice_fallback_method: Method,
-  status_callback: NS,
-  status_callback_method: Method,
-  sms_url: NS,
-  sms_method: Method,
-  sms_fallback_url: NS,
-  sms_fallback_method: Method,
-};
+/** Twilio's webhook keys, a URL or its method each (Twilio has no dialect). */
+const webhookProps = Object.fromEntries(
+  (Object.entries(WEBHOOK_COLUMNS) as [keyof WebhookSettings, string][]).filter(([key]) => key !== 'dialect').map(([key, column]) => [column, key.endsWith('Method') ? Method : NS]),
+);
 
 export const CompatError = exact({ code: Type.Integer(), message: S, more_info: S, status: Type.Integer() }, 'TwilioError');
 
@@ -69,6 +62,31 @@ const Call = exact(
     subresource_uris: UriMap,
   },
   'TwilioCall',
+);
+
+const Recording = exact(
+  {
+    account_sid: S,
+    api_version: S,
+    call_sid: NS,
+    conference_sid: NS,
+    date_created: Rfc2822,
+    date_updated: Rfc2822,
+    start_time: Rfc2822,
+    duration: NS,
+    sid: Type.String({ pattern: '^RE[0-9a-f]{32}$' }),
+    price: NS,
+    price_unit: S,
+    status: S,
+    channels: Type.Integer(),
+    source: S,
+    error_code: Type.Union([Type.Integer(), Type.Null()]),
+    uri: S,
+    encryption_details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    subresource_uris: UriMap,
+    media_url: S,
+  },
+  'TwilioRecording',
 );
 
 const IncomingPhoneNumber = exact(
@@ -174,12 +192,17 @@ const query = (filters: TProperties) => Type.Object({ ...paging, ...filters });
 const OptS = Type.Optional(S);
 const timeFilter = (name: string) => ({ [name]: OptS, [`${name}<`]: OptS, [`${name}>`]: OptS });
 const webhookParams = Object.fromEntries(
-  ['VoiceUrl', 'VoiceMethod', 'VoiceFallbackUrl', 'VoiceFallbackMethod', 'StatusCallback', 'StatusCallbackMethod', 'SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod'].map((n) => [n, OptS]),
+  (Object.keys(WEBHOOK_COLUMNS) as (keyof WebhookSettings)[]).filter((key) => key !== 'dialect').map((key) => [webhookParam(key), OptS]),
 );
 const form = (props: TProperties) => Type.Object(props);
 
 const accountParams = Type.Object({ AccountSid: S });
 const itemParams = (name: string) => Type.Object({ AccountSid: S, [name]: S });
+const recordingParams = Type.Object({ AccountSid: S, CallSid: S, Sid: S });
+/** A parameter that may be repeated. */
+const OptList = Type.Optional(Type.Union([S, Type.Array(S)]));
+/** What a call runs: a document URL or inline TwiML (or an application), and where a failing URL falls back to. */
+const callDocument = { Url: OptS, Method: OptS, FallbackUrl: OptS, FallbackMethod: OptS, Twiml: OptS };
 const errors = (...statuses: number[]) => Object.fromEntries([401, 404, ...statuses].map((s) => [s, CompatError]));
 const noContent = { type: 'null', description: 'Deleted' };
 
@@ -196,6 +219,50 @@ export const COMPAT_SCHEMAS: Readonly<Record<string, Record<string, unknown>>> =
   },
   'GET /Accounts/:AccountSid/Calls/:CallSid.json': { summary: 'Fetch a call', params: itemParams('CallSid'), response: { 200: Call, ...errors() } },
   'DELETE /Accounts/:AccountSid/Calls/:CallSid.json': { summary: 'Delete a finished call', params: itemParams('CallSid'), response: { 204: noContent, ...errors(409) } },
+  'POST /Accounts/:AccountSid/Calls.json': {
+    summary: 'Place a call; an Idempotency-Key header makes retries safe',
+    params: accountParams,
+    body: form({
+      To: OptS,
+      From: OptS,
+      ApplicationSid: OptS,
+      ...callDocument,
+      StatusCallback: OptS,
+      StatusCallbackMethod: OptS,
+      StatusCallbackEvent: OptList,
+      Timeout: OptS,
+      TimeLimit: OptS,
+      SendDigits: OptS,
+      Record: OptS,
+      RecordingChannels: OptS,
+      SipAuthUsername: OptS,
+      SipAuthPassword: OptS,
+    }),
+    response: { 201: Call, ...errors(400, 409, 503) },
+  },
+  'POST /Accounts/:AccountSid/Calls/:CallSid.json': {
+    summary: 'Cancel, hang up or redirect a live call',
+    params: itemParams('CallSid'),
+    body: form({ Status: OptS, ...callDocument }),
+    response: { 200: Call, ...errors(400) },
+  },
+
+  'GET /Accounts/:AccountSid/Recordings.json': {
+    summary: 'List recordings',
+    params: accountParams,
+    querystring: query({ CallSid: OptS, ...timeFilter('DateCreated') }),
+    response: { 200: page('recordings', Recording), ...errors(400) },
+  },
+  'GET /Accounts/:AccountSid/Calls/:CallSid/Recordings.json': {
+    summary: 'List a call’s recordings',
+    params: itemParams('CallSid'),
+    querystring: query(timeFilter('DateCreated')),
+    response: { 200: page('recordings', Recording), ...errors(400) },
+  },
+  'GET /Accounts/:AccountSid/Recordings/:Sid.json': { summary: 'Fetch a recording', params: itemParams('Sid'), response: { 200: Recording, ...errors() } },
+  'GET /Accounts/:AccountSid/Calls/:CallSid/Recordings/:Sid.json': { summary: 'Fetch a call’s recording', params: recordingParams, response: { 200: Recording, ...errors() } },
+  'DELETE /Accounts/:AccountSid/Recordings/:Sid.json': { summary: 'Delete a recording and its audio', params: itemParams('Sid'), response: { 204: noContent, ...errors() } },
+  'DELETE /Accounts/:AccountSid/Calls/:CallSid/Recordings/:Sid.json': { summary: 'Delete a call’s recording and its audio', params: recordingParams, response: { 204: noContent, ...errors() } },
 
   'POST /Accounts/:AccountSid/IncomingPhoneNumbers.json': {
     summary: 'Add a number',

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { PageQuery } from '../../store/index.js';
 import { invalidParameter } from './errors.js';
 import { one, type Params } from './params.js';
-import { pathOf } from './context.js';
+import { pathOf } from '../principal.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;

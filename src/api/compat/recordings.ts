@@ -5,19 +5,16 @@
  * (`Recordings/{Sid}` and `.wav`, api/recordings/media-route.ts); deleting a recording
  * removes its row and its file.
  */
-import { rm } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Recording, RecordingFilter } from '../../store/index.js';
-import { pathOf, principalOf, type CompatContext } from './context.js';
+import { deleteRecording, recordingUrl } from '../../telephony/call-recordings.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { CompatContext } from './context.js';
 import { notFound } from './errors.js';
-import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
+import { envelope, readPageRequest, storeQuery } from './paging.js';
 import { one, readParams } from './params.js';
 import { accountPath, rfc2822 } from './serialize.js';
 import { timeBounds } from './time-filter.js';
-
-/** The media route answers on Twilio's mount only. */
-const MEDIA_MOUNT = '/2010-04-01';
 
 /** Twilio's recording resource (`api.v2010.account.recording`). */
 export function recordingJson(base: string, origin: string, r: Recording): Record<string, unknown> {
@@ -44,16 +41,13 @@ export function recordingJson(base: string, origin: string, r: Recording): Recor
       add_on_results: `${path}/AddOnResults.json`,
       transcriptions: `${path}/Transcriptions.json`,
     },
-    media_url: `${origin}${accountPath(MEDIA_MOUNT, r.accountSid)}/Recordings/${r.sid}`,
+    // The media route answers on Twilio's mount only, whichever mount asked.
+    media_url: recordingUrl(origin, r.accountSid, r.sid),
   };
 }
 
 function originOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
-}
-
-function newestFirst(a: Parameters<typeof oldestFirst>[0], b: Parameters<typeof oldestFirst>[1]): number {
-  return oldestFirst(b, a);
 }
 
 export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext): Promise<void> {
@@ -72,7 +66,7 @@ export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext):
       ...(created.after ? { createdAfter: created.after } : {}),
       ...(created.before ? { createdBefore: created.before } : {}),
     };
-    const rows = pageInMemory(await ctx.store.recordings.listByAccount(account.sid, filter), storeQuery(pageRequest), newestFirst);
+    const rows = await ctx.store.recordings.page(account.sid, filter, storeQuery(pageRequest));
     const origin = originOf(request);
     return envelope(request, params, pageRequest, 'recordings', rows, (r) => recordingJson(ctx.base, origin, r));
   };
@@ -88,13 +82,7 @@ export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext):
 
   const remove = async (request: FastifyRequest<Item>, reply: { status(code: number): { send(): unknown } }): Promise<unknown> => {
     const recording = await find(request);
-    await ctx.store.recordings.remove(recording.sid, recording.accountSid);
-    if (recording.filePath !== null && ctx.dataDir !== undefined) {
-      const root = resolve(ctx.dataDir);
-      const file = resolve(root, recording.filePath);
-      const inside = relative(root, file);
-      if (!inside.startsWith('..') && !isAbsolute(inside)) await rm(file, { force: true });
-    }
+    await deleteRecording(ctx.store, ctx.dataDir, recording);
     return reply.status(204).send();
   };
 

@@ -7,9 +7,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
+import { recordingFile } from '../../telephony/call-recordings.js';
 import { ApiError } from '../errors.js';
 
 export interface RecordingMediaOptions {
@@ -21,7 +21,6 @@ export interface RecordingMediaOptions {
 const MEDIA_FILE = /^(RE[0-9a-f]{32})(?:\.(wav|mp3))?$/;
 
 export async function recordingMediaRoute(app: FastifyInstance, options: RecordingMediaOptions): Promise<void> {
-  const root = resolve(options.dataDir);
   app.get<{ Params: { accountSid: string; file: string } }>('/2010-04-01/Accounts/:accountSid/Recordings/:file', async (request, reply) => {
     const { accountSid, file } = request.params;
     const notFound = (): ApiError => new ApiError(404, 20404, `The requested resource ${request.url} was not found`);
@@ -33,9 +32,8 @@ export async function recordingMediaRoute(app: FastifyInstance, options: Recordi
     if (extension === 'mp3') {
       throw new ApiError(404, 20404, `Recording ${sid} is not available as MP3 on this server; request ${sid}.wav`);
     }
-    const path = resolve(root, recording.filePath);
-    const inside = relative(root, path);
-    if (inside.startsWith('..') || isAbsolute(inside)) throw notFound();
+    const path = recordingFile(options.dataDir, recording);
+    if (path === undefined) throw notFound();
     const size = await stat(path).then(
       (s) => s.size,
       () => undefined,

@@ -10,7 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Call, Store } from '../../store/index.js';
 import { hashSecret } from '../../store/api-keys-repo.js';
 import type { TelephonyCallControl } from '../compat/call-control.js';
-import type { Principal } from '../compat/context.js';
+import type { Principal } from '../principal.js';
 import { readParams } from '../compat/params.js';
 import { ApiError } from '../errors.js';
 
@@ -75,7 +75,7 @@ export async function telnyxCallRoutes(app: FastifyInstance, options: TelnyxCall
     params.delete('Url');
     params.delete('Twiml');
     params.set('ApplicationSid', [request.params.ApplicationId]);
-    const call = await calls.place(principal, { store, base: '/2010-04-01' }, principal.account.sid, params);
+    const call = await calls.place(principal, params);
     return reply.status(200).send(telnyxCall(call));
   });
 }

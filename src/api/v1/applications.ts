@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Application, ApplicationInput, ApplicationsTable } from '../../store/index.js';
-import { pathOf, principalOf, type V1Context } from './context.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { V1Context } from './context.js';
 import { notFound } from './errors.js';
 import { IsoDate, Nullable, checkIfMatch, type Resource } from './resource.js';
 import { createRoute, itemRoute, listRoute, removeRoute, updateRoute, type ItemParams } from './routes.js';

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../../store/index.js';
 import { Authenticator } from '../compat/auth.js';
-import type { Principal } from '../compat/context.js';
+import type { Principal } from '../principal.js';
 import { accountNotActive, AuthenticateError } from '../compat/errors.js';
 
 /** How far X-ApifonWS-Date may be from the server's clock: a captured request replays only within it. */

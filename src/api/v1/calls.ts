@@ -1,14 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Call, CallsTable } from '../../store/index.js';
-import { CALL_STATUSES } from '../compat/calls.js';
-import { pathOf, principalOf, type V1Context } from './context.js';
+import { CALL_STATUSES, isFinalCallStatus, type Call, type CallsTable } from '../../store/index.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { V1Context } from './context.js';
 import { conflict, notFound } from './errors.js';
 import { itemRoute, listRoute, removeRoute, type ItemParams } from './routes.js';
 import { IsoDate, Nullable, checkIfMatch, type Resource } from './resource.js';
 import type { WriteLock } from './write-lock.js';
-
-const FINAL = new Set<string>(['canceled', 'completed', 'failed', 'busy', 'no-answer']);
 
 export const CallResource: Resource<Call, CallsTable> = {
   name: 'calls',
@@ -67,7 +65,7 @@ export async function callRoutes(app: FastifyInstance, ctx: V1Context, lock: Wri
       const call = await get(request, id);
       if (!call) throw notFound(pathOf(request));
       checkIfMatch(request, CallResource, call);
-      if (!FINAL.has(call.status)) throw conflict(20009, `Cannot delete call ${call.sid} before it is complete (it is ${call.status})`);
+      if (!isFinalCallStatus(call.status)) throw conflict(20009, `Cannot delete call ${call.sid} before it is complete (it is ${call.status})`);
       await ctx.store.calls.remove(call.sid, call.accountSid);
     });
   });

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { countSegments } from '../../messaging/segments.js';
 import type { Message, MessagesTable } from '../../store/index.js';
-import { pathOf, principalOf, type V1Context } from './context.js';
+import { MessageRejectedError, queueMessage } from '../../telephony/message-outbox.js';
+import { pathOf, principalOf } from '../principal.js';
+import type { V1Context } from './context.js';
 import { invalidField, notFound } from './errors.js';
 import { IsoDate, Nullable, checkIfMatch, type Resource } from './resource.js';
 import { createRoute, itemRoute, listRoute, removeRoute, type ItemParams } from './routes.js';
@@ -59,10 +60,6 @@ export const MessageResource: Resource<Message, MessagesTable> = {
   }),
 };
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-/** An alphanumeric sender ID: up to 11 letters, digits and spaces, at least one letter. */
-const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
-
 const CreateMessage = Type.Object(
   {
     to: Type.String({ pattern: '^\\+[1-9][0-9]{1,14}$', description: 'E.164' }),
@@ -90,25 +87,13 @@ export async function messageRoutes(app: FastifyInstance, ctx: V1Context, lock: 
     async (request) => {
       const { account } = principalOf(request);
       const b = request.body as { to: string; from: string; body?: string; media_urls?: string[]; status_callback?: string | null };
-      if (E164.test(b.from)) {
-        const number = await ctx.store.numbers.findByNumber(b.from);
-        if (!number || number.accountSid !== account.sid) throw invalidField('from', `${b.from} is not a number of this account`, 21606);
-      } else if (!ALPHANUMERIC_SENDER.test(b.from)) {
-        throw invalidField('from', `${b.from} is neither an E.164 number nor an alphanumeric sender ID`, 21212);
+      const message = { to: b.to, from: b.from, body: b.body ?? '', mediaUrls: b.media_urls ?? [], statusCallback: b.status_callback ?? null };
+      try {
+        return await queueMessage(ctx.store, account.sid, message);
+      } catch (err) {
+        if (!(err instanceof MessageRejectedError)) throw err;
+        throw invalidField(err.field, err.code === 21602 ? 'A message needs a body or media_urls' : err.message, err.code);
       }
-      const body = b.body ?? '';
-      const mediaUrls = b.media_urls ?? [];
-      if (body === '' && mediaUrls.length === 0) throw invalidField('body', 'A message needs a body or media_urls', 21602);
-      return ctx.store.messages.create({
-        accountSid: account.sid,
-        from: b.from,
-        to: b.to,
-        body,
-        direction: 'outbound-api',
-        numSegments: body === '' ? 1 : countSegments(body).segments,
-        mediaUrls,
-        statusCallback: b.status_callback ?? null,
-      });
     },
     { summary: 'Send a message (it is queued)' },
   );

@@ -3,7 +3,7 @@ import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FilterValue, ListQuery, ListResult } from '../../store/index.js';
 import { invalidField, preconditionFailed } from './errors.js';
-import { pathOf } from './context.js';
+import { pathOf } from '../principal.js';
 
 /** One field of a native resource, as answered and, when it has a column, as filtered and sorted. */
 export interface Field<Row> {

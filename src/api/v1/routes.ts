@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ListQuery, ListResult } from '../../store/index.js';
-import { pathOf } from './context.js';
+import { pathOf } from '../principal.js';
 import { ErrorBody, notFound } from './errors.js';
 import {
   itemQuerySchema,

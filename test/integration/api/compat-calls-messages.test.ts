@@ -214,3 +214,31 @@ describe('Twilio-compatible API: the SignalWire mount with a project UUID', () =
     await assertConformance(s);
   });
 });
+
+describe('Twilio-compatible API: placing and changing calls before telephony has started', () => {
+  let s: CompatServer;
+  let finished = '';
+  before(async () => {
+    s = await startCompatServer({ callControl: true });
+    const call = await s.store.calls.create({ accountSid: s.account.sid, from: '+15551000000', to: '+15552000000', direction: 'outbound-api' });
+    await s.store.calls.update(call.sid, { status: 'completed', startTime: '2026-03-01T10:00:00.000Z', endTime: '2026-03-01T10:01:00.000Z', duration: 60 });
+    finished = call.sid;
+  });
+  after(async () => s.close());
+
+  it('refuses to place a call with a 503 until telephony is up', async () => {
+    await assert.rejects(s.client().calls.create({ to: '+15552000001', from: '+15553000001', url: 'https://app.example/voice' }), (e: { status: number; code: number }) => e.status === 503 && e.code === 20503);
+  });
+
+  it('answers an update of a finished call with the call as it stands, and refuses a status it cannot set', async () => {
+    const call = await s.client().calls(finished).update({ status: 'completed' });
+    assert.equal(call.sid, finished);
+    assert.equal(call.status, 'completed');
+    await assert.rejects(s.client().calls(finished).update({ status: 'busy' as 'completed' }), (e: { status: number }) => e.status === 400);
+    await assert.rejects(s.client().calls(`CA${'0'.repeat(32)}`).update({ status: 'completed' }), (e: { status: number }) => e.status === 404);
+  });
+
+  it('kept to /openapi.json in every request and answer above', async () => {
+    await assertConformance(s);
+  });
+});

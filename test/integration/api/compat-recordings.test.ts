@@ -17,6 +17,9 @@ import { pcm8kToWav } from '../../../src/media/audio/wav-header.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { openStore, type Account, type Store } from '../../../src/store/index.js';
 import { recordingFilePath } from '../../../src/telephony/call-recordings.js';
+import { checkTraffic } from '../../support/openapi-conformance.js';
+import { startRecordingProxy, type RecordingProxy } from '../../support/recording-proxy.js';
+import { assertConformance } from './compat-support.js';
 
 delete process.env.TWILIO_REGION;
 delete process.env.TWILIO_EDGE;
@@ -26,6 +29,8 @@ describe('Recordings resources (twilio client)', () => {
   let store: Store;
   let app: FastifyInstance;
   let base = '';
+  /** The client's way in, so its traffic can be checked against /openapi.json; media URLs name the server itself. */
+  let proxy: RecordingProxy;
   let account: Account;
   let other: Account;
   let callSid = '';
@@ -34,15 +39,16 @@ describe('Recordings resources (twilio client)', () => {
 
   const client = (a: Account = account): twilio.Twilio => {
     const c = twilio(a.sid, a.authToken);
-    c.api.baseUrl = base;
+    c.api.baseUrl = proxy.base;
     return c;
   };
 
   before(async () => {
     store = await openStore({ dataDir });
-    app = await buildServer({ logger: createLogger('silent'), version: 'test', store, recordings: { store, dataDir } });
+    app = await buildServer({ logger: createLogger('silent'), version: 'test', store, recordings: { dataDir } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    proxy = await startRecordingProxy(base);
     account = await store.accounts.create();
     other = await store.accounts.create();
     const call = await store.calls.create({ accountSid: account.sid, from: '+15550100', to: '+15550101', direction: 'outbound-api', status: 'completed' });
@@ -59,6 +65,7 @@ describe('Recordings resources (twilio client)', () => {
     await store.recordings.create({ accountSid: other.sid, source: 'RecordVerb' });
   });
   after(async () => {
+    await proxy.close();
     await app.close();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -113,5 +120,9 @@ describe('Recordings resources (twilio client)', () => {
     assert.equal((await fetch(`${base}/2010-04-01/Accounts/${account.sid}/Recordings/${sid}.wav`)).status, 404);
     assert.equal(await client().calls(callSid).recordings(sids[0]!).remove(), true);
     assert.equal((await client().recordings.list()).length, 1);
+  });
+
+  it('kept to /openapi.json in every request and answer above', async () => {
+    await assertConformance({ conformance: () => checkTraffic(base, proxy.exchanges) });
   });
 });

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import twilio from 'twilio';
+import { TelephonyCallControl } from '../../../src/api/compat/call-control.js';
 import { buildServer } from '../../../src/api/server.js';
 import { openStore, type Account, type Store } from '../../../src/store/index.js';
+import { LiveCalls } from '../../../src/telephony/live-calls.js';
 import { checkTraffic, type Conformance } from '../../support/openapi-conformance.js';
 import { startRecordingProxy, type Exchange } from '../../support/recording-proxy.js';
 
@@ -28,11 +30,13 @@ export interface CompatServer {
   close(): Promise<void>;
 }
 
-export async function startCompatServer(): Promise<CompatServer> {
+/** With `callControl`, `POST Calls` and `POST Calls/{Sid}` are mounted, with telephony not started (placing a call is a 503). */
+export async function startCompatServer(options: { readonly callControl?: boolean } = {}): Promise<CompatServer> {
   const store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
   const account = await store.accounts.create({ friendlyName: 'Test account' });
   const other = await store.accounts.create({ friendlyName: 'Someone else' });
-  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store });
+  const calls = options.callControl ? new TelephonyCallControl({ store, calls: () => undefined, live: new LiveCalls() }) : undefined;
+  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store, ...(calls ? { calls } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const direct = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const proxy = await startRecordingProxy(direct);
@@ -82,7 +86,7 @@ export async function restError(promise: Promise<unknown>): Promise<{ status: nu
 }
 
 /** Asserts that all traffic so far kept to /openapi.json, and that some of it was checked. */
-export async function assertConformance(s: CompatServer): Promise<void> {
+export async function assertConformance(s: Pick<CompatServer, 'conformance'>): Promise<void> {
   const result = await s.conformance();
   // Unknown paths must be 404s; the document itself is the one path it leaves out.
   const strayed = result.undocumented.filter((e) => e.status !== 404 && e.url !== '/openapi.json');

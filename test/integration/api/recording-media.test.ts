@@ -27,7 +27,7 @@ describe('GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}[.wav|.
 
   before(async () => {
     store = await openStore({ dataDir });
-    app = await buildServer({ logger: createLogger('silent'), version: 'test', recordings: { store, dataDir } });
+    app = await buildServer({ logger: createLogger('silent'), version: 'test', store, recordings: { dataDir } });
     account = (await store.accounts.create()).sid;
     other = (await store.accounts.create()).sid;
     const rec = await store.recordings.create({ accountSid: account, source: 'RecordVerb' });

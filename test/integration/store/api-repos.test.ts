@@ -14,6 +14,7 @@ function apiReposSuite(open: () => Promise<Store>): void {
       assert.ok(isSid(key.sid, 'SK'));
       assert.match(key.secret, /^[A-Za-z0-9]{32}$/);
       assert.deepEqual(await store.apiKeys.credential(key.sid), { accountSid: a.sid, secretHash: hashSecret(key.secret) });
+      assert.deepEqual(await store.apiKeys.credentialBySecretHash(hashSecret(key.secret)), { sid: key.sid, accountSid: a.sid, secretHash: hashSecret(key.secret) });
       assert.equal((await store.apiKeys.update(a.sid, key.sid, { friendlyName: 'renamed' }))?.friendlyName, 'renamed');
       assert.equal((await store.apiKeys.list(a.sid)).length, 1);
       assert.equal(await store.apiKeys.remove(a.sid, key.sid), true);
@@ -119,7 +120,9 @@ function apiReposSuite(open: () => Promise<Store>): void {
       assert.deepEqual(await repo.reserve({ ...ref, key: 'k2' }), { kind: 'reserved' });
       now += 24 * 60 * 60 * 1000 + 1;
       assert.deepEqual(await repo.reserve(ref), { kind: 'reserved' }, 'an expired key is taken anew');
-      assert.equal(await repo.purgeExpired(), 1, 'k2 expired too');
+      const kept = await store.db.kysely.selectFrom('idempotency_keys').select(['key', 'date_created']).execute();
+      assert.deepEqual(kept, [{ key: 'k1', date_created: new Date(now).toISOString() }], 'k2 expired too and is gone; k1 is the new reservation');
+      assert.deepEqual(await repo.reserve(ref), { kind: 'in-progress' }, 'the key taken anew is held');
     } finally {
       await store.close();
     }
