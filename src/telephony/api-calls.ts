@@ -24,6 +24,7 @@ import type { Dialer } from './dialer.js';
 import type { LiveCall, LiveCalls } from './live-calls.js';
 import { OutboundCall, type OutboundCallDeps } from './outbound-call.js';
 import { outboundCallLeg } from './outbound-call-leg.js';
+import { storeMessageOutbox } from './message-outbox.js';
 import type { SipCallLeg } from './sip-call-leg.js';
 
 export interface ApiCallsDeps {
@@ -302,7 +303,7 @@ class ApiCallRun implements LiveCall {
         if (first && request.sendDigits) await leg.sendDigits(request.sendDigits).catch(() => undefined);
         first = false;
         const session = new CallSession(
-          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}) },
+          { leg, webhooks: this.#deps.webhooks, timeline: this.#timeline, authToken: request.authToken, mode: this.#deps.mode, ...(recordings ? { recordings } : {}), messages: storeMessageOutbox(this.#deps.store) },
           { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion },
           app,
         );

@@ -10,6 +10,7 @@ import { record } from './record.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
+import { sms } from './sms.js';
 import { start } from './start.js';
 import { stop } from './stop.js';
 
@@ -29,4 +30,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Start: start,
   Stop: stop,
   Connect: connect,
+  Sms: sms,
 };
