@@ -1,6 +1,7 @@
 import type { TwimlVerb } from '../../xml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { dial } from './dial.js';
+import { echo } from './echo.js';
 import { connect } from './connect.js';
 import { gather } from './gather.js';
 import { hangup } from './hangup.js';
@@ -31,4 +32,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Stop: stop,
   Connect: connect,
   Sms: sms,
+  Echo: echo,
 };
