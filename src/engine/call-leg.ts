@@ -143,6 +143,13 @@ export interface StreamHandle {
   readonly ended: Promise<StreamEnd>;
 }
 
+export interface EchoOptions {
+  /** How long the caller hears themselves, ms; the call's end stops it sooner. */
+  readonly durationMs: number;
+  /** Stops the echo when aborted (a new document took over); the call then rejects. */
+  readonly signal?: AbortSignal;
+}
+
 export interface CallLeg {
   /** Answers if not answered yet (SEM-A1: the first verb needing media answers). */
   answer(): Promise<void>;
@@ -171,6 +178,8 @@ export interface CallLeg {
    * `CallEndedError` when the call ends first.
    */
   connectStream(request: StreamRequest, events?: { started?(streamSid: string): void }): Promise<StreamEnd>;
+  /** `<Echo>`: the caller hears their own audio for `durationMs`; resolves when it stops. */
+  echo(options: EchoOptions): Promise<void>;
 }
 
 export interface CallEnd {

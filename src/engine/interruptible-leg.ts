@@ -5,7 +5,7 @@
  * too) and every call rejects with `VerbInterruptedError`, so the verb unwinds without
  * touching the call again. A Proxy, so that methods the port gains later pass through.
  */
-import type { CallLeg, CollectOptions, PlayOptions } from './call-leg.js';
+import type { CallLeg, CollectOptions, EchoOptions, PlayOptions } from './call-leg.js';
 
 export class VerbInterruptedError extends Error {
   readonly code = 'verb_interrupted';
@@ -15,7 +15,7 @@ export class VerbInterruptedError extends Error {
 }
 
 /** Which argument of a method carries options that take a signal. */
-const SIGNAL_ARGUMENT: Readonly<Record<string, number>> = { play: 1, collectDigits: 0 };
+const SIGNAL_ARGUMENT: Readonly<Record<string, number>> = { play: 1, collectDigits: 0, echo: 0 };
 
 export function interruptibleLeg(leg: CallLeg, signal: AbortSignal): CallLeg {
   const stopped = new Promise<never>((_, reject) => {
@@ -32,7 +32,7 @@ export function interruptibleLeg(leg: CallLeg, signal: AbortSignal): CallLeg {
       return (...args: unknown[]): unknown => {
         if (signal.aborted) return Promise.reject(new VerbInterruptedError());
         const at = typeof property === 'string' ? SIGNAL_ARGUMENT[property] : undefined;
-        if (at !== undefined) args[at] = { ...(args[at] as PlayOptions | CollectOptions), signal };
+        if (at !== undefined) args[at] = { ...(args[at] as PlayOptions | CollectOptions | EchoOptions), signal };
         const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
         return result instanceof Promise ? Promise.race([result, stopped]) : result;
       };

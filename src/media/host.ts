@@ -624,6 +624,11 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
     );
   }
 
+  /** Sends this leg's received audio back to its remote (`<Echo>`) until `unbridge`. */
+  echo(): Promise<void> {
+    return this.#void(this.#request<'echo'>({ type: 'echo', legId: this.id }));
+  }
+
   unbridge(): Promise<void> {
     return this.#void(this.#request<'unbridge'>({ type: 'unbridge', legId: this.id }));
   }

@@ -214,6 +214,15 @@ export interface BridgeCommand {
   readonly relayDigits?: boolean;
 }
 
+/**
+ * Loops the leg's received audio back to its own remote (`<Echo>`): a bridge of the leg to
+ * itself, replacing any bridge it is in, ended by `unbridge`. Digits are not echoed.
+ */
+export interface EchoCommand {
+  readonly type: 'echo';
+  readonly legId: string;
+}
+
 export interface UnbridgeCommand {
   readonly type: 'unbridge';
   readonly legId: string;
@@ -325,6 +334,7 @@ export type MediaCommand =
   | StartRecordCommand
   | StopRecordCommand
   | BridgeCommand
+  | EchoCommand
   | UnbridgeCommand
   | SetHoldCommand
   | CloseLegCommand
@@ -463,6 +473,7 @@ export interface MediaResults {
   startRecord: { readonly recordId: string };
   stopRecord: RecordingInfo;
   bridge: null;
+  echo: null;
   unbridge: null;
   setHold: null;
   closeLeg: LegStats;

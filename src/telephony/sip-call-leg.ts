@@ -23,6 +23,7 @@ import {
   type DialResult,
   type DialTarget,
   type Digit,
+  type EchoOptions,
   type PlayEnd,
   type PlayOptions,
   type Prompt,
@@ -313,6 +314,29 @@ export class SipCallLeg implements CallLeg {
       this.#check();
     }
     return end!;
+  }
+
+  async echo(options: EchoOptions): Promise<void> {
+    this.#check();
+    await this.#deps.media.echo();
+    this.#deps.note('media', { event: 'echo-started' });
+    const { signal } = options;
+    try {
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', stop);
+          resolve();
+        };
+        const timer = setTimeout(stop, options.durationMs);
+        signal?.addEventListener('abort', stop, { once: true });
+        void this.ended.then(stop);
+      });
+    } finally {
+      // A closing media leg drops its bridge by itself.
+      if (!this.#end) await this.#deps.media.unbridge().catch(() => undefined);
+    }
+    this.#check();
   }
 
   /** Asks the media leg for a stream and follows its events until it ends. */

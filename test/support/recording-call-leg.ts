@@ -12,6 +12,7 @@ import {
   type DialOptions,
   type DialResult,
   type DialTarget,
+  type EchoOptions,
   type PlayEnd,
   type Prompt,
   type RecordOptions,
@@ -32,7 +33,8 @@ export type LegAction =
   | { readonly type: 'record'; readonly options: RecordOptions }
   | { readonly type: 'stream-start'; readonly request: StreamRequest; readonly streamSid: string }
   | { readonly type: 'stream-stop'; readonly name: string | undefined; readonly stopped: number }
-  | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string };
+  | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string }
+  | { readonly type: 'echo'; readonly durationMs: number };
 
 /** What a scripted recording yields; the file is the one the engine asked for. */
 export type ScriptedRecording = Omit<RecordResult, 'file'>;
@@ -192,6 +194,12 @@ export class RecordingCallLeg implements CallLeg {
     this.actions.push({ type: 'stream-connect', request, streamSid });
     if (this.#connectEnd.reason !== 'failed') events.started?.(streamSid);
     return { streamSid, ...this.#connectEnd };
+  }
+
+  /** Records the echo and returns at once (its length is the media's business). */
+  async echo(options: EchoOptions): Promise<void> {
+    this.#check();
+    this.actions.push({ type: 'echo', durationMs: options.durationMs });
   }
 
   async record(options: RecordOptions): Promise<RecordResult> {

@@ -1,6 +1,7 @@
 import type { TwimlVerb } from '../../xml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { dial } from './dial.js';
+import { echo } from './echo.js';
 import { connect } from './connect.js';
 import { gather } from './gather.js';
 import { hangup } from './hangup.js';
@@ -10,6 +11,7 @@ import { record } from './record.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
+import { sms } from './sms.js';
 import { start } from './start.js';
 import { stop } from './stop.js';
 
@@ -29,4 +31,6 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Start: start,
   Stop: stop,
   Connect: connect,
+  Sms: sms,
+  Echo: echo,
 };

@@ -60,14 +60,26 @@ export function silenceByte(codec: CodecName): number {
   return codec === 'PCMU' ? ULAW_SILENCE : ALAW_SILENCE;
 }
 
+/** The token that lets a bridge join a leg to itself; never exported. */
+const LOOP: unique symbol = Symbol('loop');
+
 export class Bridge {
   readonly a: BridgeEnd;
   readonly b: BridgeEnd;
   readonly relayDigits: boolean;
   #open = true;
 
-  constructor(a: BridgeEnd, b: BridgeEnd, relayDigits = true) {
-    if (a === b) throw new RangeError('a leg cannot be bridged to itself');
+  /**
+   * A leg bridged to itself (`<Echo>`): each tick it sends the frame it received, so the
+   * caller hears themselves one jitter buffer and a tick late. Digits are not looped back.
+   */
+  static echo(end: BridgeEnd): Bridge {
+    return new Bridge(end, end, false, LOOP);
+  }
+
+  /** `loop` (only `Bridge.echo` holds it) lets `a` and `b` be one leg. */
+  constructor(a: BridgeEnd, b: BridgeEnd, relayDigits = true, loop?: typeof LOOP) {
+    if (a === b && loop !== LOOP) throw new RangeError('a leg cannot be bridged to itself; Bridge.echo loops one back');
     this.a = a;
     this.b = b;
     this.relayDigits = relayDigits;
@@ -117,6 +129,7 @@ export class Bridge {
   }
 
   describe(): string {
+    if (this.a === this.b) return `echo(${this.a.legId})`;
     const mode = this.a.codecName === this.b.codecName ? 'pass-through' : `${this.a.codecName}<->${this.b.codecName}`;
     return `bridge(${this.a.legId} <-> ${this.b.legId}, ${mode})`;
   }

@@ -195,6 +195,12 @@ export class MediaWorkerRuntime {
       new Bridge(a, b, command.relayDigits ?? true);
       return null;
     },
+    echo: (command) => {
+      const leg = this.#leg(command.legId);
+      leg.bridge?.detach();
+      Bridge.echo(leg);
+      return null;
+    },
     unbridge: (command) => {
       this.#leg(command.legId).bridge?.detach();
       return null;
