@@ -71,7 +71,7 @@ describe('<Echo> (baresip → dialtone start → baresip)', { timeout: 120_000 }
   before(async () => {
     app = await startWebApp({ missing: 404 });
     app.documents.set('/echo', '<Response><Echo timeout="5"/><Hangup/></Response>');
-    dialtone = await Dialtone.prepare({ name: 'echo', rtpBase: 54000 });
+    dialtone = await Dialtone.prepare({ name: 'echo', rtpBase: 62000 });
     await dialtone.addNumber(NUMBER, `${app.base}/echo`);
     await dialtone.start();
   });
