@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -155,6 +156,33 @@ export async function freeUdpPort(): Promise<number> {
   const { port } = s.address();
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freeTcpPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolve once something accepts TCP connections on `port` of 127.0.0.1; reject after `timeoutMs`. */
+export async function waitForTcpListen(port: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on TCP port ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Resolve once something has bound UDP `port` on 127.0.0.1 (sipp is listening); reject after `timeoutMs`. */
