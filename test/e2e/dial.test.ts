@@ -295,5 +295,13 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     assert.ok(early !== -1 && statuses.indexOf(200) > early, `statuses the caller received: ${statuses.join(' ')}\n${context()}`);
     const action = await app.hit('/early-action', { context, timeoutMs: 10_000 });
     assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+    // The caller's 183 carried SDP only if the engine relayed the callee's early media: a 183
+    // without it (plain progress) would pass the status check above but leave no such note.
+    const parentSid = app.hits.find((h) => h.path === '/early')?.params.CallSid;
+    assert.ok(parentSid, JSON.stringify(app.hits.map((h) => h.path)));
+    const events = (await dialtone.showCall(parentSid)).timeline;
+    const relayed = events.findIndex((e) => e.type === 'dial' && e.data.event === 'early-media');
+    const answered = events.findIndex((e) => e.type === 'sip' && e.data.event === 'answered');
+    assert.ok(relayed !== -1 && answered > relayed, `early media relayed before the answer: ${JSON.stringify(events.map((e) => [e.type, e.data.event]))}`);
   });
 });
