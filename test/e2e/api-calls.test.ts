@@ -23,7 +23,7 @@ import twilio from 'twilio';
 import { assertHeardTone, readPcm, sine, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
 import { Dialtone } from '../support/dialtone.js';
-import { eventually } from '../support/sip-stack.js';
+import { eventually } from '../support/wait.js';
 import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
 import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 

@@ -13,7 +13,7 @@ import type { CallReport } from '../../src/cli/commands/call.js';
 import { assertHeardTone, readPcm, sine, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
 import { Dialtone } from '../support/dialtone.js';
-import { eventually } from '../support/sip-stack.js';
+import { eventually } from '../support/wait.js';
 import { startWebApp, type WebApp } from '../support/web-app.js';
 
 describe('baresip registers to dialtone start', { skip: baresipSkip, timeout: 120_000 }, () => {
