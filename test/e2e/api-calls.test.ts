@@ -17,91 +17,54 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { assertHeardTone, readPcm, sine, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
-import { runCli, startCli } from '../support/run-cli.js';
-import { eventually } from '../support/sip-stack.js';
+import { Dialtone } from '../support/dialtone.js';
+import { eventually } from '../support/wait.js';
 import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
+import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 
 delete process.env.TWILIO_REGION;
 delete process.env.TWILIO_EDGE;
-
-interface Hit {
-  readonly path: string;
-  readonly params: Record<string, string>;
-}
 
 const ACCOUNT_SID = `AC${'5a'.repeat(16)}`;
 const AUTH_TOKEN = 'f'.repeat(32);
 
 describe('REST API calls (twilio client → dialtone start → SIP peers)', { timeout: 600_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-api-calls-'));
-  const hits: Hit[] = [];
-  const documents = new Map<string, string>();
-  let app: Server;
+  let app: WebApp;
   let appBase = '';
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  let dialtone: Dialtone | undefined;
   let client: twilio.Twilio;
   const tone = wavBytes(sine(1000, 20, 0.5));
   const NUMBERS = { caller: '+15550201', looped: '+15550202', inbound: '+15550203' } as const;
-  let sipPort = 0;
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const params = Object.fromEntries(new URLSearchParams(body));
-        const path = new URL(req.url ?? '/', appBase).pathname;
-        if (path === '/tone.wav') {
-          res.setHeader('content-type', 'audio/wav');
-          res.end(tone);
-          return;
-        }
-        hits.push({ path, params });
-        res.setHeader('content-type', 'text/xml');
-        res.end(documents.get(path) ?? '<Response><Hangup/></Response>');
-      });
+    app = await startWebApp();
+    appBase = app.base;
+    app.wavs.set('/tone.wav', tone);
+    dialtone = await Dialtone.prepare({
+      name: 'api-calls',
+      rtpBase: 46000,
+      env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN },
     });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    sipPort = await freeUdpPort();
-    const rtp = 46000 + (process.pid % 100) * 20;
-    const env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-      DIALTONE_ACCOUNT_SID: ACCOUNT_SID,
-      DIALTONE_AUTH_TOKEN: AUTH_TOKEN,
-    };
-    dialtone = await startCli(['start'], /Dialtone is running at (\S+)/, env);
-    for (const [name, number] of Object.entries(NUMBERS)) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
+    const [, apiBase] = await dialtone.start(/Dialtone is running at (\S+)/);
+    for (const [name, number] of Object.entries(NUMBERS)) await dialtone.addNumber(number, `${appBase}/${name}`);
     client = twilio(ACCOUNT_SID, AUTH_TOKEN);
-    client.api.baseUrl = dialtone.match[1]!;
+    client.api.baseUrl = apiBase!;
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   const output = (): string => `--- dialtone start ---\n${dialtone?.output() ?? ''}`;
 
-  async function hit(path: string, context: () => string = output, where: (h: Hit) => boolean = () => true): Promise<Hit> {
-    await eventually(() => hits.some((h) => h.path === path && where(h)), `a request to ${path}\n${context()}`, 20_000);
-    return hits.find((h) => h.path === path && where(h))!;
+  function hit(path: string, context: () => string = output, where: (h: Hit) => boolean = () => true): Promise<Hit> {
+    return app.hit(path, { where, context });
   }
 
   async function finalStatus(sid: string): Promise<string> {
@@ -122,8 +85,8 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
     const baresip = await Baresip.start({ audioSource: source, killAfterMs: 90_000 });
     const context = (): string => `${output()}\n--- baresip ---\n${baresip.log}`;
     try {
-      documents.set('/first', '<Response><Say>Hello from the API.</Say><Pause length="60"/></Response>');
-      documents.set('/second', `<Response><Play loop="0">${appBase}/tone.wav</Play></Response>`);
+      app.documents.set('/first', '<Response><Say>Hello from the API.</Say><Pause length="60"/></Response>');
+      app.documents.set('/second', `<Response><Play loop="0">${appBase}/tone.wav</Play></Response>`);
       const created = await client.calls.create({
         to: baresip.uri,
         from: NUMBERS.caller,
@@ -152,8 +115,8 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
       assert.equal(ended.status, 'completed', context());
       await baresip.waitForEvent('CALL_CLOSED', 10_000);
 
-      await eventually(() => hits.filter((h) => h.path === '/status' && h.params.CallSid === created.sid).length >= 3 && hits.some((h) => h.path === '/status' && h.params.CallStatus === 'completed'), `status callbacks\n${context()}`, 20_000);
-      const callbacks = hits.filter((h) => h.path === '/status' && h.params.CallSid === created.sid).sort((a, b) => Number(a.params.SequenceNumber) - Number(b.params.SequenceNumber));
+      await eventually(() => app.hits.filter((h) => h.path === '/status' && h.params.CallSid === created.sid).length >= 3 && app.hits.some((h) => h.path === '/status' && h.params.CallStatus === 'completed'), `status callbacks\n${context()}`, 20_000);
+      const callbacks = app.hits.filter((h) => h.path === '/status' && h.params.CallSid === created.sid).sort((a, b) => Number(a.params.SequenceNumber) - Number(b.params.SequenceNumber));
       const statuses = callbacks.map((h) => h.params.CallStatus);
       // baresip answering at once may send no 180: ringing is there only when it rang.
       assert.deepEqual(statuses.filter((s) => s !== 'ringing'), ['initiated', 'in-progress', 'completed'], JSON.stringify(callbacks.map((h) => h.params)));
@@ -173,8 +136,8 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
     const sipp = startSipp({ scenario: { file: sippScenario('uas-ring-expect-cancel.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
     const created = await client.calls.create({ to: `sip:bob@127.0.0.1:${port}`, from: NUMBERS.caller, twiml: '<Response><Say>Never heard.</Say></Response>' });
-    const deadline = Date.now() + 15_000;
-    while ((await client.calls(created.sid).fetch()).status !== 'ringing' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    let seen = '';
+    await eventually(async () => (seen = (await client.calls(created.sid).fetch()).status) === 'ringing', () => `the call rings; last status ${seen}\n${output()}`, 15_000, 100);
     const cancelled = await client.calls(created.sid).update({ status: 'canceled' });
     const run = await sipp.done;
     assert.equal(run.code, 0, `sipp did not get its CANCEL\n${run.report}\n${output()}`);
@@ -184,7 +147,7 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
   });
 
   it('a call to our own number loops back into its application; <Record> on the API call keeps its tone, fetched as audio', async (t) => {
-    documents.set('/looped', `<Response><Play loop="0">${appBase}/tone.wav</Play></Response>`);
+    app.documents.set('/looped', `<Response><Play loop="0">${appBase}/tone.wav</Play></Response>`);
     const created = await client.calls.create({
       to: NUMBERS.looped,
       from: NUMBERS.caller,
@@ -225,8 +188,8 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
   });
 
   it('hangs up an inbound call with Status=completed: the caller gets BYE', async () => {
-    documents.set('/inbound', '<Response><Say>Hold on.</Say><Pause length="60"/></Response>');
-    const calling = runCli(['call', NUMBERS.inbound, '--server', `127.0.0.1:${sipPort}`, '--json', '--timeout', '40']);
+    app.documents.set('/inbound', '<Response><Say>Hold on.</Say><Pause length="60"/></Response>');
+    const calling = dialtone!.call(NUMBERS.inbound);
     const first = await hit('/inbound');
     const ended = await client.calls(first.params.CallSid!).update({ status: 'completed' });
     assert.equal(ended.status, 'completed');
@@ -244,6 +207,7 @@ describe('REST API calls (twilio client → dialtone start → SIP peers)', { ti
     assert.equal(next?.instances.length, 1);
     assert.notEqual(next?.instances[0]?.sid, page.instances[0]?.sid);
     const outbound = await client.calls.list({ from: NUMBERS.caller });
+    assert.ok(outbound.length > 0, 'the calls placed from the caller are listed');
     assert.ok(outbound.every((c) => c.from === NUMBERS.caller));
 
     const code = async (params: Record<string, string>): Promise<number | undefined> => {

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { CallReport } from '../../src/cli/commands/call.js';
-import { RATE, readPcm, sine, wavBytes } from '../support/audio.js';
+import { RATE, readPcm, rms, sine, wavBytes } from '../support/audio.js';
 import { Dialtone, type ShownCall } from '../support/dialtone.js';
 import { startWebApp, type WebApp } from '../support/web-app.js';
 
@@ -39,18 +39,12 @@ function toneShare(pcm: Int16Array, from: number, hz: number): number {
   return energy === 0 ? 0 : (2 * power) / (FRAME * energy);
 }
 
-function rms(pcm: Int16Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += pcm[i]! * pcm[i]!;
-  return Math.sqrt(sum / Math.max(1, to - from)) / 32768;
-}
-
 /** Runs of 20 ms frames where `hz` dominates and the level is audible: [startMs, endMs]. */
 function toneRuns(pcm: Int16Array, hz: number): [number, number][] {
   const runs: [number, number][] = [];
   let start: number | undefined;
   for (let i = 0; i + FRAME <= pcm.length; i += FRAME) {
-    const on = rms(pcm, i, i + FRAME) > 0.05 && toneShare(pcm, i, hz) > 0.8;
+    const on = rms(pcm, i, i + FRAME) / 32768 > 0.05 && toneShare(pcm, i, hz) > 0.8;
     const ms = (i / RATE) * 1000;
     if (on && start === undefined) start = ms;
     if (!on && start !== undefined) {
@@ -207,7 +201,7 @@ describe('Apifonica applications over SIP (dialtone call → dialtone start)', {
     assert.equal(low.length, 1, JSON.stringify(low));
     assert.equal(high.length, 1, JSON.stringify(high));
     const gapMs = high[0]![0] - low[0]![1];
-    const quiet = rms(heard!, Math.round((low[0]![1] / 1000) * RATE) + FRAME, Math.round((high[0]![0] / 1000) * RATE) - FRAME);
+    const quiet = rms(heard!, Math.round((low[0]![1] / 1000) * RATE) + FRAME, Math.round((high[0]![0] / 1000) * RATE) - FRAME) / 32768;
     t.diagnostic(`gap ${gapMs} ms, RMS in it ${quiet.toFixed(5)} FS`);
     assert.ok(Math.abs(gapMs - 2000) <= 150, `the gap between the files is ${gapMs} ms`);
     assert.ok(quiet < 0.01, `the wait was not silent: RMS ${quiet}`);

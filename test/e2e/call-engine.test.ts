@@ -14,58 +14,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { CallReport } from '../../src/cli/commands/call.js';
 import { FliteProvider } from '../../src/tts/index.js';
-import { RATE, readPcm } from '../support/audio.js';
+import { activeSpan, RATE, readPcm, rms, windowMatch } from '../support/audio.js';
 import { Dialtone } from '../support/dialtone.js';
 import { startWebApp, type WebApp } from '../support/web-app.js';
 
 const PROMPT = 'Thank you for calling. This prompt is checked at the other end.';
-
-function rms(pcm: Int16Array, from = 0, to = pcm.length): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += pcm[i]! * pcm[i]!;
-  return Math.sqrt(sum / Math.max(1, to - from));
-}
-
-/** First and last 20 ms frame (in samples) whose RMS is above `threshold`. */
-function activeSpan(pcm: Int16Array, threshold: number): { start: number; end: number } | undefined {
-  const frame = RATE / 50;
-  let start: number | undefined;
-  let end = 0;
-  for (let i = 0; i + frame <= pcm.length; i += frame) {
-    if (rms(pcm, i, i + frame) > threshold) {
-      start ??= i;
-      end = i + frame;
-    }
-  }
-  return start === undefined ? undefined : { start, end };
-}
-
-/** Best normalised correlation of each voiced 250 ms window of `source` in `recorded`, at lags within [0, maxLag]. */
-function windowCorrelations(source: Int16Array, recorded: Int16Array, firstLag: number, maxLag: number, silence: number): number[] {
-  const size = RATE / 4;
-  const out: number[] = [];
-  for (let from = 0; from + size <= source.length; from += size) {
-    if (rms(source, from, from + size) < silence) continue;
-    let best = -1;
-    for (let lag = firstLag; lag <= maxLag; lag++) {
-      if (from + lag < 0 || from + size + lag > recorded.length) continue;
-      let xy = 0;
-      let xx = 0;
-      let yy = 0;
-      for (let i = from; i < from + size; i++) {
-        const x = source[i]!;
-        const y = recorded[i + lag]!;
-        xy += x * y;
-        xx += x * x;
-        yy += y * y;
-      }
-      const c = xx === 0 || yy === 0 ? 0 : xy / Math.sqrt(xx * yy);
-      if (c > best) best = c;
-    }
-    out.push(best);
-  }
-  return out;
-}
 
 describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 120_000 }, () => {
   let app: WebApp;
@@ -115,7 +68,7 @@ describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 1
     const level = rms(heard, heardSpan.start, heardSpan.end) / 32768;
     // Align on the start of speech, then look a little either way.
     const offset = heardSpan.start - sentSpan.start;
-    const correlations = windowCorrelations(source, heard, offset - RATE / 20, offset + RATE / 20, threshold);
+    const correlations = windowMatch(source, heard, offset - RATE / 20, offset + RATE / 20, threshold).map((w) => w.correlation);
     const sorted = [...correlations].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
     t.diagnostic(

@@ -29,9 +29,8 @@ import { join } from 'node:path';
 import type { CallReport } from '../../src/cli/commands/call.js';
 import { assertHeardTone, readPcm, sine, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
-import { Dialtone, type TimelineEntry } from '../support/dialtone.js';
-import type { CliRun } from '../support/run-cli.js';
-import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
+import { Dialtone } from '../support/dialtone.js';
+import { startWebApp, type WebApp } from '../support/web-app.js';
 import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
 
 interface CallRow {
@@ -76,22 +75,6 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     await app?.close();
   });
 
-  function call(number: string, extra: readonly string[]): Promise<CliRun> {
-    return dialtone.call(number, extra);
-  }
-
-  function actionHit(path: string, context: () => string): Promise<Hit> {
-    return app.hit(path, context, 10_000);
-  }
-
-  function callRows(): Promise<CallRow[]> {
-    return dialtone.listCalls<CallRow>(100);
-  }
-
-  async function timeline(sid: string): Promise<TimelineEntry[]> {
-    return (await dialtone.showCall(sid)).timeline;
-  }
-
   it('<Sip> to baresip: the caller hears its tone; the caller hangs up, baresip gets BYE; action completed; child row', { skip: baresipSkip }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-baresip-'));
     const source = join(dir, 'tone.wav');
@@ -100,7 +83,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     try {
       app.documents.set('/sip', `<Response><Dial action="/sip-action" timeout="15"><Sip>${baresip.uri}</Sip></Dial><Say>Never said.</Say></Response>`);
       const out = join(dir, 'heard.wav');
-      const run = await call(NUMBERS.sip, ['--record', out, '--hangup-after', '5']);
+      const run = await dialtone.call(NUMBERS.sip, ['--record', out, '--hangup-after', '5']);
       const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}\n--- baresip ---\n${baresip.log}`;
       assert.equal(run.code, 0, context());
       const report = JSON.parse(run.stdout) as CallReport;
@@ -111,7 +94,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
       await baresip.waitForEvent('CALL_CLOSED', 10_000);
       t.diagnostic(assertHeardTone(readPcm(out), 2, context()));
 
-      const action = await actionHit('/sip-action', context);
+      const action = await app.hit('/sip-action', { context, timeoutMs: 10_000 });
       assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
       assert.equal(action.params.CallStatus, 'completed');
       assert.equal(action.params.DialSipResponseCode, '200');
@@ -119,7 +102,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
       assert.ok(duration >= 3 && duration <= 6, `DialCallDuration ${action.params.DialCallDuration}`);
       const parentSid = app.hits.find((h) => h.path === '/sip')?.params.CallSid;
       assert.ok(parentSid);
-      const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
+      const child = (await dialtone.listCalls<CallRow>(100)).find((c) => c.sid === action.params.DialCallSid);
       assert.ok(child, `child call ${action.params.DialCallSid} listed`);
       assert.equal(child.parentCallSid, parentSid);
       assert.equal(child.direction, 'outbound-dial');
@@ -138,16 +121,16 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const sipp = startSipp({ scenario: { file: sippScenario('uas-busy.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
     app.documents.set('/busy', `<Response><Dial action="/busy-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
-    const run = await call(NUMBERS.busy, []);
+    const run = await dialtone.call(NUMBERS.busy);
     const sippRun = await sipp.done;
     const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
-    const action = await actionHit('/busy-action', context);
+    const action = await app.hit('/busy-action', { context, timeoutMs: 10_000 });
     assert.equal(action.params.DialCallStatus, 'busy', JSON.stringify(action.params));
     assert.equal(action.params.DialSipResponseCode, '486');
     assert.equal(action.params.DialCallDuration, undefined);
-    const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
+    const child = (await dialtone.listCalls<CallRow>(100)).find((c) => c.sid === action.params.DialCallSid);
     assert.equal(child?.status, 'busy');
   });
 
@@ -156,15 +139,15 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const sipp = startSipp({ scenario: { file: sippScenario('uas-ring-expect-cancel.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
     app.documents.set('/noAnswer', `<Response><Dial action="/no-answer-action" timeout="5"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
-    const run = await call(NUMBERS.noAnswer, []);
+    const run = await dialtone.call(NUMBERS.noAnswer);
     const sippRun = await sipp.done;
     const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, `sipp did not get its CANCEL\n${context()}`);
-    const action = await actionHit('/no-answer-action', context);
+    const action = await app.hit('/no-answer-action', { context, timeoutMs: 10_000 });
     assert.equal(action.params.DialCallStatus, 'no-answer', JSON.stringify(action.params));
     assert.equal(action.params.DialSipResponseCode, '487');
-    const child = (await callRows()).find((c) => c.sid === action.params.DialCallSid);
+    const child = (await dialtone.listCalls<CallRow>(100)).find((c) => c.sid === action.params.DialCallSid);
     assert.equal(child?.status, 'no-answer');
   });
 
@@ -174,14 +157,14 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     await waitForUdpBind(port);
     app.documents.set('/calleeBye', `<Response><Dial><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial><Redirect>/after-dial</Redirect></Response>`);
     app.documents.set('/after-dial', '<Response><Hangup/></Response>');
-    const run = await call(NUMBERS.calleeBye, []);
+    const run = await dialtone.call(NUMBERS.calleeBye);
     const sippRun = await sipp.done;
     const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
     const report = JSON.parse(run.stdout) as CallReport;
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, context());
-    const after = await actionHit('/after-dial', context);
+    const after = await app.hit('/after-dial', { context, timeoutMs: 10_000 });
     assert.equal(after.params.CallStatus, 'in-progress');
   });
 
@@ -191,18 +174,18 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-loop-'));
     try {
       const out = join(dir, 'heard.wav');
-      const run = await call(NUMBERS.loop, ['--record', out, '--hangup-after', '5']);
+      const run = await dialtone.call(NUMBERS.loop, ['--record', out, '--hangup-after', '5']);
       const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
-      const looped = await actionHit('/looped', context);
+      const looped = await app.hit('/looped', { context, timeoutMs: 10_000 });
       assert.equal(looped.params.From, '+15550199', 'the caller ID is the caller’s number');
       assert.equal(looped.params.To, NUMBERS.looped);
       assert.equal(looped.params.Direction, 'inbound');
       t.diagnostic(assertHeardTone(readPcm(out), 2, context()));
-      const action = await actionHit('/loop-action', context);
+      const action = await app.hit('/loop-action', { context, timeoutMs: 10_000 });
       assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
       assert.equal(action.params.DialSipResponseCode, undefined, 'no SIP parameters for a <Number>');
-      const rows = await callRows();
+      const rows = await dialtone.listCalls<CallRow>(100);
       const child = rows.find((c) => c.sid === action.params.DialCallSid);
       assert.equal(child?.direction, 'outbound-dial');
       assert.equal(child?.to, NUMBERS.looped);
@@ -214,13 +197,13 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
 
   it('<Number> with no route: DialCallStatus=failed and the timeline says why', async () => {
     app.documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+15559990000</Number></Dial></Response>');
-    const run = await call(NUMBERS.noRoute, []);
+    const run = await dialtone.call(NUMBERS.noRoute);
     const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
-    const action = await actionHit('/no-route-action', context);
+    const action = await app.hit('/no-route-action', { context, timeoutMs: 10_000 });
     assert.equal(action.params.DialCallStatus, 'failed', JSON.stringify(action.params));
     assert.equal(action.params.DialCallSid, undefined);
-    const events = await timeline(action.params.CallSid!);
+    const events = (await dialtone.showCall(action.params.CallSid!)).timeline;
     const note = events.find((e) => e.type === 'dial' && e.data.status === 'failed');
     assert.match(String(note?.data.reason), /no route to \+15559990000/, JSON.stringify(events));
   });
@@ -230,13 +213,13 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
     app.documents.set('/digest', `<Response><Dial action="/digest-action"><Sip username="bob" password="secret">sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
-    const run = await call(NUMBERS.digest, []);
+    const run = await dialtone.call(NUMBERS.digest);
     const sippRun = await sipp.done;
     const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
     assert.equal(sippRun.code, 0, context());
     assert.match(sippRun.messages, /Authorization: Digest username="bob", realm="dialtone.test"/, context());
-    const action = await actionHit('/digest-action', context);
+    const action = await app.hit('/digest-action', { context, timeoutMs: 10_000 });
     assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
     assert.equal(action.params.DialSipResponseCode, '200');
   });
@@ -248,18 +231,18 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const baresip = await Baresip.start({ audioSource: source, killAfterMs: 60_000 });
     try {
       app.documents.set('/limit', `<Response><Dial answerOnBridge="true" timeLimit="3" action="/limit-action"><Sip>${baresip.uri}</Sip></Dial></Response>`);
-      const run = await call(NUMBERS.limit, []);
+      const run = await dialtone.call(NUMBERS.limit);
       const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}\n--- baresip ---\n${baresip.log}`;
       assert.equal(run.code, 0, context());
       await baresip.waitForEvent('CALL_CLOSED', 10_000);
-      const action = await actionHit('/limit-action', context);
+      const action = await app.hit('/limit-action', { context, timeoutMs: 10_000 });
       assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
       assert.equal(action.params.CallStatus, 'in-progress', 'the caller is still there');
       const duration = Number(action.params.DialCallDuration);
       assert.ok(duration >= 2 && duration <= 5, `DialCallDuration ${action.params.DialCallDuration}`);
       const parent = app.hits.find((h) => h.path === '/limit')!;
       assert.equal(parent.params.CallStatus, 'ringing');
-      const events = await timeline(parent.params.CallSid!);
+      const events = (await dialtone.showCall(parent.params.CallSid!)).timeline;
       const ringingOut = events.findIndex((e) => e.type === 'dial' && e.data.event === 'ringing-out');
       const answered = events.findIndex((e) => e.type === 'sip' && e.data.event === 'answered');
       assert.ok(ringingOut !== -1 && answered > ringingOut, `answered after dialling out: ${JSON.stringify(events.map((e) => [e.type, e.data.event]))}`);
@@ -279,14 +262,14 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     try {
       app.documents.set('/star', `<Response><Dial hangupOnStar="true"><Sip>${baresip.uri}</Sip></Dial><Redirect>/after-star</Redirect></Response>`);
       app.documents.set('/after-star', '<Response><Hangup/></Response>');
-      const run = await call(NUMBERS.star, ['--digits', 'WWW*']);
+      const run = await dialtone.call(NUMBERS.star, ['--digits', 'WWW*']);
       const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}\n--- baresip ---\n${baresip.log}`;
       assert.equal(run.code, 0, context());
       await baresip.waitForEvent('CALL_ESTABLISHED', 5000);
       await baresip.waitForEvent('CALL_CLOSED', 10_000);
-      const after = await actionHit('/after-star', context);
+      const after = await app.hit('/after-star', { context, timeoutMs: 10_000 });
       assert.equal(after.params.CallStatus, 'in-progress');
-      const events = await timeline(after.params.CallSid!);
+      const events = (await dialtone.showCall(after.params.CallSid!)).timeline;
       const ended = events.find((e) => e.type === 'dial' && e.data.event === 'ended');
       assert.equal(ended?.data.by, 'hangup-on-star', JSON.stringify(events));
     } finally {
@@ -300,7 +283,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const sipp = startSipp({ scenario: { file: sippScenario('uas-early-media-then-bye.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
     app.documents.set('/early', `<Response><Dial answerOnBridge="true" action="/early-action"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`);
-    const run = await call(NUMBERS.early, []);
+    const run = await dialtone.call(NUMBERS.early);
     const sippRun = await sipp.done;
     const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
     assert.equal(run.code, 0, context());
@@ -310,7 +293,15 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     const statuses = received.map((e) => (e.type === 'sip' ? e.status : 0));
     const early = statuses.indexOf(183);
     assert.ok(early !== -1 && statuses.indexOf(200) > early, `statuses the caller received: ${statuses.join(' ')}\n${context()}`);
-    const action = await actionHit('/early-action', context);
+    const action = await app.hit('/early-action', { context, timeoutMs: 10_000 });
     assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+    // The caller's 183 carried SDP only if the engine relayed the callee's early media: a 183
+    // without it (plain progress) would pass the status check above but leave no such note.
+    const parentSid = app.hits.find((h) => h.path === '/early')?.params.CallSid;
+    assert.ok(parentSid, JSON.stringify(app.hits.map((h) => h.path)));
+    const events = (await dialtone.showCall(parentSid)).timeline;
+    const relayed = events.findIndex((e) => e.type === 'dial' && e.data.event === 'early-media');
+    const answered = events.findIndex((e) => e.type === 'sip' && e.data.event === 'answered');
+    assert.ok(relayed !== -1 && answered > relayed, `early media relayed before the answer: ${JSON.stringify(events.map((e) => [e.type, e.data.event]))}`);
   });
 });

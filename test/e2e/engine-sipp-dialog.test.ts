@@ -9,89 +9,40 @@
  */
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCli, startCli } from '../support/run-cli.js';
+import { Dialtone, type ShownCall } from '../support/dialtone.js';
 import { countReceived, freeUdpPort, type SippRun, sippScenario, sippSkip, startSipp } from '../support/sipp.js';
-
-interface Hit {
-  readonly path: string;
-  readonly params: Record<string, string>;
-}
-
-interface ShownCall {
-  readonly sid: string;
-  readonly status: string;
-  readonly timeline: { type: string; data: Record<string, unknown> }[];
-}
+import { startWebApp, type WebApp } from '../support/web-app.js';
 
 describe('engine over SIP with sipp: CANCEL, BYE, re-INVITE, retransmissions', { skip: sippSkip, timeout: 180_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-e2e-dialog-'));
-  const hits: Hit[] = [];
-  let appBase = '';
-  let app: Server;
-  let dialtone: Awaited<ReturnType<typeof startCli>>;
-  let sipPort = 0;
-  const rtpBase = 48000 + (process.pid % 200) * 10;
-  const env = (): NodeJS.ProcessEnv => ({
-    DIALTONE_DATA_DIR: dataDir,
-    DIALTONE_HTTP_PORT: '0',
-    DIALTONE_SIP_PORT: String(sipPort),
-    DIALTONE_RTP_PORTS: `${rtpBase}-${rtpBase + 9}`,
-    DIALTONE_BIND_ADDRESS: '127.0.0.1',
-    DIALTONE_LOG_LEVEL: 'warn',
-  });
-  /** Per path: the document, and how long the application thinks before sending it. */
-  const docs: Record<string, { body: string; delayMs?: number }> = {
-    '/slow': { body: '<Response><Say>Too late.</Say></Response>', delayMs: 3000 },
-    // The Say answers (a Pause first would wait before answering, as on Twilio).
-    '/long': { body: '<Response><Say>Hi.</Say><Pause length="30"/><Say>Still there?</Say></Response>' },
-    '/short': { body: '<Response><Say>Hello.</Say></Response>' },
-  };
+  let app: WebApp;
+  let dialtone: Dialtone;
   const numbers = { slow: '+15550401', long: '+15550402', short: '+15550403' } as const;
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const path = new URL(req.url!, appBase).pathname;
-        hits.push({ path, params: Object.fromEntries(new URLSearchParams(body)) });
-        const doc = docs[path];
-        setTimeout(() => {
-          res.statusCode = doc ? 200 : 404;
-          res.setHeader('content-type', 'text/xml');
-          res.end(doc?.body ?? '');
-        }, doc?.delayMs ?? 0);
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    sipPort = await freeUdpPort();
-    for (const [name, number] of Object.entries(numbers)) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env: env() });
-      assert.equal(added.code, 0, added.stderr);
-    }
-    dialtone = await startCli(['start'], /Dialtone is running at/, env());
+    app = await startWebApp({ missing: 404 });
+    // /slow: the application thinks for 3 s before it answers.
+    app.documents.set('/slow', { body: '<Response><Say>Too late.</Say></Response>', delayMs: 3000 });
+    // The Say answers (a Pause first would wait before answering, as on Twilio).
+    app.documents.set('/long', '<Response><Say>Hi.</Say><Pause length="30"/><Say>Still there?</Say></Response>');
+    app.documents.set('/short', '<Response><Say>Hello.</Say></Response>');
+    dialtone = await Dialtone.prepare({ name: 'e2e-dialog', rtpBase: 48000 });
+    for (const [name, number] of Object.entries(numbers)) await dialtone.addNumber(number, `${app.base}/${name}`);
+    await dialtone.start();
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   beforeEach(() => {
-    hits.length = 0;
+    app.hits.length = 0;
   });
 
   async function call(scenario: string, number: string, args: readonly string[] = []): Promise<SippRun> {
     const run = await startSipp({
       scenario: { file: sippScenario(scenario) },
-      remote: `127.0.0.1:${sipPort}`,
+      remote: `127.0.0.1:${dialtone.sipPort}`,
       port: await freeUdpPort(),
       args: ['-s', number, ...args],
       timeoutSec: 30,
@@ -106,13 +57,11 @@ describe('engine over SIP with sipp: CANCEL, BYE, re-INVITE, retransmissions', {
     assert.ok(callId, run.report);
     let last = '';
     for (let attempt = 0; attempt < 20; attempt++) {
-      const list = await runCli(['calls', 'list', '--json', '--limit', '5'], { env: env() });
-      const calls = JSON.parse(list.stdout) as { sid: string; sipCallId: string | null; status: string }[];
+      const calls = await dialtone.listCalls<{ sid: string; sipCallId: string | null; status: string }>(5);
       const mine = calls.find((c) => c.sipCallId === callId);
       last = JSON.stringify(calls.map((c) => [c.sipCallId, c.status]));
       if (mine && !['queued', 'ringing', 'in-progress'].includes(mine.status)) {
-        const show = await runCli(['calls', 'show', mine.sid, '--json'], { env: env() });
-        return JSON.parse(show.stdout) as ShownCall;
+        return dialtone.showCall(mine.sid);
       }
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -150,12 +99,12 @@ describe('engine over SIP with sipp: CANCEL, BYE, re-INVITE, retransmissions', {
     assert.ok(countReceived(run.messages, 'SIP/2.0 200') >= 3, `two 200s to the INVITE, one to the BYE:\n${run.report}`);
     const c = await shown(run);
     assert.equal(c.status, 'completed');
-    assert.equal(hits.filter((h) => h.path === '/short').length, 1);
+    assert.equal(app.hits.filter((h) => h.path === '/short').length, 1);
   });
 
   it('the INVITE arrives twice (same branch): one call, one webhook request', async () => {
     const run = await call('uac-invite-retransmitted.xml', numbers.long);
-    assert.equal(hits.filter((h) => h.path === '/long').length, 1, JSON.stringify(hits));
+    assert.equal(app.hits.filter((h) => h.path === '/long').length, 1, JSON.stringify(app.hits));
     const c = await shown(run);
     assert.equal(c.status, 'completed');
     const invites = c.timeline.filter((e) => e.type === 'sip' && e.data.event === 'invite');

@@ -16,99 +16,17 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import wavefile from 'wavefile';
+import { goertzel, loudFrames, RATE, readWav, rms, sine, soxStat, writeWav } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
 import { runCli, startCli } from '../support/run-cli.js';
-import { freeUdpPort } from '../support/sipp.js';
+import { freeTcpPort, freeUdpPort } from '../support/sipp.js';
 
-const RATE = 8000;
 const TONE_HZ = 600;
-const SOX = '/usr/bin/sox';
-
-function sine(frequency: number, seconds: number, amplitude: number): Int16Array {
-  const out = new Int16Array(Math.round(RATE * seconds));
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * frequency * i) / RATE));
-  return out;
-}
-
-function writeWav(path: string, ...parts: Int16Array[]): string {
-  const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    samples.set(p, at);
-    at += p.length;
-  }
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(1, RATE, '16', samples);
-  writeFileSync(path, wav.toBuffer());
-  return path;
-}
-
-function readWav(bytes: Uint8Array): { channels: number; rate: number; samples: Int16Array } {
-  const wav = new wavefile.WaveFile(bytes);
-  const fmt = wav.fmt as { numChannels: number; sampleRate: number };
-  return { channels: fmt.numChannels, rate: fmt.sampleRate, samples: wav.getSamples(false, Int16Array) as unknown as Int16Array };
-}
-
-/** Goertzel power |X(f)|² / n over [from, to). */
-function goertzel(pcm: Int16Array, frequency: number, from = 0, to = pcm.length): number {
-  const k = 2 * Math.cos((2 * Math.PI * frequency) / RATE);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = from; i < to; i++) {
-    const s0 = pcm[i]! + k * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return (s1 * s1 + s2 * s2 - k * s1 * s2) / Math.max(1, to - from);
-}
-
-function rms(pcm: Int16Array, from = 0, to = pcm.length): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += pcm[i]! * pcm[i]!;
-  return Math.sqrt(sum / Math.max(1, to - from));
-}
-
-/** 20 ms frames whose RMS is above `threshold`, and the first and last of them (in samples). */
-function loud(pcm: Int16Array, threshold: number): { frames: number; start: number; end: number } {
-  const frame = RATE / 50;
-  let frames = 0;
-  let start = -1;
-  let end = -1;
-  for (let i = 0; i + frame <= pcm.length; i += frame) {
-    if (rms(pcm, i, i + frame) > threshold) {
-      frames++;
-      if (start < 0) start = i;
-      end = i + frame;
-    }
-  }
-  return { frames, start, end };
-}
-
-/** `sox FILE -n stat`, as numbers by name. */
-function soxStat(path: string): Map<string, number> {
-  const run = spawnSync(SOX, [path, '-n', 'stat'], { encoding: 'utf8', timeout: 10_000 });
-  const out = new Map<string, number>();
-  for (const line of `${run.stdout}${run.stderr}`.split('\n')) {
-    const m = /^([A-Za-z ()]+?):\s+(-?[\d.]+)/.exec(line);
-    if (m) out.set(m[1]!.replace(/\s+/g, ' ').trim(), Number(m[2]));
-  }
-  return out;
-}
-
-async function freeTcpPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Hit {
   readonly path: string;
@@ -297,7 +215,7 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
     assertTone(t, file);
     // The tone plays 3 s from the answer; the half-second beep goes first.
     assert.ok(file.seconds > 2 && file.seconds < 3.2, `recorded ${file.seconds} s`);
-    const span = loud(file.samples, 0.05 * 32768);
+    const span = loudFrames(file.samples, 0.05 * 32768);
     assert.ok(span.end >= file.samples.length - RATE / 10, 'no trailing silence was kept');
     await caller.waitForEvent('CALL_CLOSED', 10_000);
   });
@@ -311,7 +229,7 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
     assert.equal(report.ended.by, 'remote', 'the <Hangup/> after <Record> ended the call');
     assert.equal(hits.filter((h) => h.path === '/recorded').length, before, 'no action for an empty recording');
     const { samples } = readWav(readFileSync(heard));
-    const beep = loud(samples, 0.05 * 32768);
+    const beep = loudFrames(samples, 0.05 * 32768);
     const ms = beep.frames * 20;
     t.diagnostic(`beep heard: ${ms} ms of sound, starting ${(beep.start / RATE).toFixed(2)} s into the call`);
     assert.ok(ms >= 400 && ms <= 600, `the beep lasts ${ms} ms`);

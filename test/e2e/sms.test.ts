@@ -49,7 +49,7 @@ describe('<Sms> during a call (dialtone call → dialtone start → REST API)', 
     const report = JSON.parse(run.stdout) as CallReport;
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
 
-    const action = await app.hit('/sent', () => output);
+    const action = await app.hit('/sent', { context: () => output });
     assert.equal(action.signatureValid, true);
     assert.equal(action.params.SmsStatus, 'sending');
     const sid = action.params.SmsSid!;

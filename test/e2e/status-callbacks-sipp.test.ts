@@ -7,106 +7,58 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import twilio from 'twilio';
-import { runCli, startCli } from '../support/run-cli.js';
+import { Dialtone } from '../support/dialtone.js';
 import { freeUdpPort, sippScenario, sippSkip, startSipp } from '../support/sipp.js';
+import { startWebApp, type WebApp } from '../support/web-app.js';
 
 const TOKEN = 'e2e-callbacks-0123456789abcdef';
 const ACCOUNT = 'AC' + 'c'.repeat(32);
 const soxSkip = existsSync('/usr/bin/sox') ? false : 'sox not installed';
 
-interface Hit {
-  path: string;
-  params: Record<string, string>;
-  signatureValid: boolean;
-}
-
 describe('status callbacks over SIP with sipp', { skip: sippSkip || soxSkip }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-e2e-cb-'));
-  const docs = new Map<string, string>();
-  const hits: Hit[] = [];
-  let appBase = '';
-  let app: Server;
-  let dialtone: Awaited<ReturnType<typeof startCli>>;
+  let app: WebApp;
+  let dialtone: Dialtone;
   let sipPort = 0;
-  const rtpBase = 56000 + (process.pid % 200) * 10;
-  const env = {
-    DIALTONE_DATA_DIR: dataDir,
-    DIALTONE_HTTP_PORT: '0',
-    DIALTONE_SIP_PORT: '0',
-    DIALTONE_RTP_PORTS: `${rtpBase}-${rtpBase + 9}`,
-    DIALTONE_BIND_ADDRESS: '127.0.0.1',
-    DIALTONE_ACCOUNT_SID: ACCOUNT,
-    DIALTONE_AUTH_TOKEN: TOKEN,
-    DIALTONE_LOG_LEVEL: 'warn',
-  };
   /** The RTP scenario with an absolute path to 2 s of PCMU (sipp runs in a directory of its own). */
-  const rtpScenario = join(dataDir, 'uac-rtp-bye.xml');
+  let rtpScenario = '';
 
   before(async () => {
-    const audio = join(dataDir, 'caller.wav');
-    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', audio, 'synth', '2', 'sine', '440', 'vol', '0.5']);
-    writeFileSync(rtpScenario, readFileSync(sippScenario('uac-rtp-bye.xml'), 'utf8').replace('@AUDIO_FILE@', audio));
-
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const params = Object.fromEntries(new URLSearchParams(body));
-        const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${appBase}${req.url}`, params);
-        const path = new URL(req.url!, appBase).pathname;
-        hits.push({ path, params, signatureValid });
-        const doc = docs.get(path);
-        res.statusCode = doc === undefined ? 204 : 200;
-        if (doc !== undefined) res.setHeader('content-type', 'text/xml');
-        res.end(doc ?? '');
-      });
+    app = await startWebApp({ missing: 204, authToken: TOKEN });
+    dialtone = await Dialtone.prepare({
+      name: 'e2e-cb',
+      rtpBase: 56000,
+      sipPort: 0,
+      env: { DIALTONE_ACCOUNT_SID: ACCOUNT, DIALTONE_AUTH_TOKEN: TOKEN },
     });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    const audio = join(dialtone.dataDir, 'caller.wav');
+    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', audio, 'synth', '2', 'sine', '440', 'vol', '0.5']);
+    rtpScenario = sippScenario('uac-rtp-bye.xml', { AUDIO_FILE: audio });
     for (const [number, path] of [
       ['+15550121', '/talk'],
       ['+15550122', '/busy'],
     ] as const) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}${path}`, '--status-callback', `${appBase}/status`], { env });
-      assert.equal(added.code, 0, added.stderr);
+      await dialtone.addNumber(number, `${app.base}${path}`, '--status-callback', `${app.base}/status`);
     }
-    dialtone = await startCli(['start'], /sip\s+127\.0\.0\.1:(\d+)/, env);
-    sipPort = Number(dialtone.match[1]);
+    sipPort = Number((await dialtone.start(/sip\s+127\.0\.0\.1:(\d+)/))[1]);
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   beforeEach(() => {
-    hits.length = 0;
+    app.hits.length = 0;
   });
 
-  async function arrival(path: string): Promise<Hit> {
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const hit = hits.find((h) => h.path === path);
-      if (hit) return hit;
-      if (Date.now() > end) throw new Error(`no request to ${path}; saw ${JSON.stringify(hits.map((h) => h.path))}\n${dialtone.output()}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async function timeline(callSid: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-    const show = await runCli(['calls', 'show', callSid, '--json'], { env });
-    return (JSON.parse(show.stdout) as { timeline: { type: string; data: Record<string, unknown> }[] }).timeline;
+  function arrival(path: string): ReturnType<WebApp['hit']> {
+    return app.hit(path, { context: () => dialtone.output() });
   }
 
   it('the caller talks and hangs up: the number gets completed with duration, HangupBy, SipResponseCode and AudioInMos, signed', async () => {
-    docs.set('/talk', '<Response><Say>Please talk to me.</Say><Pause length="20"/></Response>');
+    app.documents.set('/talk', '<Response><Say>Please talk to me.</Say><Pause length="20"/></Response>');
     const sippPort = await freeUdpPort();
     const mediaPort = await freeUdpPort();
     const sipp = await startSipp({
@@ -119,7 +71,7 @@ describe('status callbacks over SIP with sipp', { skip: sippSkip || soxSkip }, (
     assert.equal(sipp.code, 0, sipp.report);
 
     const status = await arrival('/status');
-    const voice = hits.find((h) => h.path === '/talk')!;
+    const voice = app.hits.find((h) => h.path === '/talk')!;
     const p = status.params;
     assert.ok(status.signatureValid, 'the twilio library accepts the callback signature');
     assert.equal(p.CallSid, voice.params.CallSid);
@@ -139,9 +91,9 @@ describe('status callbacks over SIP with sipp', { skip: sippSkip || soxSkip }, (
     assert.equal(p.SipResponseCode, '200');
     const mos = Number(p.AudioInMos);
     assert.ok(mos >= 4 && mos <= 4.5, `a clean loopback call scores high, AudioInMos ${p.AudioInMos}`);
-    assert.equal(hits.filter((h) => h.path === '/status').length, 1, 'one callback, no other events');
+    assert.equal(app.hits.filter((h) => h.path === '/status').length, 1, 'one callback, no other events');
 
-    const events = await timeline(p.CallSid!);
+    const events = (await dialtone.showCall(p.CallSid!)).timeline;
     const delivered = events.find((e) => e.type === 'status-callback');
     assert.ok(delivered, JSON.stringify(events));
     assert.equal(delivered.data.outcome, 'delivered');
@@ -150,7 +102,7 @@ describe('status callbacks over SIP with sipp', { skip: sippSkip || soxSkip }, (
   });
 
   it('a call refused with Reject: completed with CallStatus busy, SipResponseCode 486, no duration and no MOS', async () => {
-    docs.set('/busy', '<Response><Reject reason="busy"/></Response>');
+    app.documents.set('/busy', '<Response><Reject reason="busy"/></Response>');
     const sipp = await startSipp({ scenario: { file: sippScenario('uac-expect-486.xml') }, remote: `127.0.0.1:${sipPort}`, port: await freeUdpPort(), args: ['-s', '+15550122'] }).done;
     assert.equal(sipp.code, 0, sipp.report);
     const status = await arrival('/status');

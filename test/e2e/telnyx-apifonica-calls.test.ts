@@ -16,79 +16,41 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCli, startCli } from '../support/run-cli.js';
-import { eventually } from '../support/sip-stack.js';
-import { freeUdpPort } from '../support/sipp.js';
-
-interface Hit {
-  readonly path: string;
-  readonly params: Record<string, string>;
-}
+import { Dialtone } from '../support/dialtone.js';
+import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 
 const ACCOUNT_SID = `AC${'6b'.repeat(16)}`;
 const AUTH_TOKEN = 'e'.repeat(32);
 const BASIC = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
 
 describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back)', { timeout: 300_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-waysin-'));
-  const hits: Hit[] = [];
-  const documents = new Map<string, string>();
-  let app: Server;
+  let app: WebApp;
   let appBase = '';
   let base = '';
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  let dialtone: Dialtone | undefined;
   const NUMBERS = { caller: '+15550301', looped: '+15550302' } as const;
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://x');
-        const params = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : body));
-        hits.push({ path: url.pathname, params });
-        res.setHeader('content-type', 'text/xml');
-        res.end(documents.get(url.pathname) ?? '<Response><Hangup/></Response>');
-      });
+    app = await startWebApp();
+    appBase = app.base;
+    dialtone = await Dialtone.prepare({
+      name: 'waysin',
+      rtpBase: 58000,
+      env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN },
     });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    const sipPort = await freeUdpPort();
-    const rtp = 58000 + (process.pid % 100) * 20;
-    const env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-      DIALTONE_ACCOUNT_SID: ACCOUNT_SID,
-      DIALTONE_AUTH_TOKEN: AUTH_TOKEN,
-    };
-    dialtone = await startCli(['start'], /Dialtone is running at (\S+)/, env);
-    base = dialtone.match[1]!;
-    for (const [name, number] of Object.entries(NUMBERS)) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
+    base = (await dialtone.start(/Dialtone is running at (\S+)/))[1]!;
+    for (const [name, number] of Object.entries(NUMBERS)) await dialtone.addNumber(number, `${appBase}/${name}`);
   });
 
   after(async () => {
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
-  const output = (): string => `--- requests ---\n${JSON.stringify(hits)}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+  const output = (): string => `--- requests ---\n${JSON.stringify(app.hits)}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
 
-  async function hit(path: string, where: (h: Hit) => boolean = () => true): Promise<Hit> {
-    await eventually(() => hits.some((h) => h.path === path && where(h)), `a request to ${path}\n${output()}`, 20_000);
-    return hits.find((h) => h.path === path && where(h))!;
+  function hit(path: string, where: (h: Hit) => boolean = () => true): Promise<Hit> {
+    return app.hit(path, { where, context: output });
   }
 
   async function compat<T>(resource: string, params: Record<string, string>): Promise<T> {
@@ -102,8 +64,8 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
   }
 
   it('Telnyx: a Bearer key starts a call that fetches the application’s voice URL; a wrong bearer is 401 in Telnyx’s shape', async () => {
-    documents.set('/texml', '<Response><Pause length="1"/><Hangup/></Response>');
-    documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
+    app.documents.set('/texml', '<Response><Pause length="1"/><Hangup/></Response>');
+    app.documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
     const key = await compat<{ sid: string; secret: string }>('Keys', { FriendlyName: 'telnyx' });
     const application = await compat<{ sid: string }>('Applications', { FriendlyName: 'texml', VoiceUrl: `${appBase}/texml` });
 
@@ -148,8 +110,8 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
   });
 
   it('Apifonica: Basic auth and {from,to,events,call_app_sid} run the application as an Apifonica controller, events posted to it', async () => {
-    documents.set('/controller', '<response><sendMessage to="+15550399" text="Sent from an API-placed call."/><wait length="1"/><endCall/></response>');
-    documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
+    app.documents.set('/controller', '<response><sendMessage to="+15550399" text="Sent from an API-placed call."/><wait length="1"/><endCall/></response>');
+    app.documents.set('/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>');
     const application = await compat<{ sid: string }>('Applications', { FriendlyName: 'apifonica', VoiceUrl: `${appBase}/controller` });
     const res = await fetch(`${base}/v2/accounts/${ACCOUNT_SID}/calls`, {
       method: 'POST',

@@ -15,45 +15,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createTcpServer, connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Dialtone } from '../support/dialtone.js';
-import type { CliRun } from '../support/run-cli.js';
-import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
-import { countReceived, freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
+import { startWebApp, type WebApp } from '../support/web-app.js';
+import { countReceived, freeTcpPort, freeUdpPort, sippScenario, sippSkip, startSipp, waitForTcpListen, waitForUdpBind } from '../support/sipp.js';
 
 interface CallRow {
   readonly sid: string;
   readonly from: string;
   readonly to: string;
   readonly status: string;
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freeTcpPort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Resolves once something accepts TCP connections on `port`. */
-async function waitForTcpListen(port: number, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on TCP port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The start lines and From headers of the INVITEs sipp received. */
@@ -89,34 +59,18 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
     await app?.close();
   });
 
-  function cli(args: readonly string[]): Promise<string> {
-    return dialtone.cli(args);
-  }
-
-  function call(number: string): Promise<CliRun> {
-    return dialtone.call(number);
-  }
-
-  function actionHit(path: string, context: () => string): Promise<Hit> {
-    return app.hit(path, context, 10_000);
-  }
-
-  async function timeline(sid: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-    return (JSON.parse(await cli(['calls', 'show', sid, '--json'])) as { timeline: { type: string; data: Record<string, unknown> }[] }).timeline;
-  }
-
   it('the +49 trunk: digest challenge answered, number rewritten, fixed caller ID; completed', async () => {
     const port = await freeUdpPort();
     const nobody = await freeUdpPort();
-    await cli(['trunks', 'add', 'de', '--host', '127.0.0.1', '--port', String(port), '--username', 'bob', '--password', 'secret',
+    await dialtone.cli(['trunks', 'add', 'de', '--host', '127.0.0.1', '--port', String(port), '--username', 'bob', '--password', 'secret',
       '--prefix', '+49', '--priority', '5', '--caller-id', '+15550142', '--strip-prefix', '+', '--add-prefix', '00']);
-    await cli(['trunks', 'add', 'de-backup', '--host', '127.0.0.1', '--port', String(nobody), '--prefix', '+49', '--priority', '20']);
-    await cli(['trunks', 'add', 'de-mobile', '--host', '127.0.0.1', '--port', String(nobody), '--prefix', '+4915', '--disabled']);
+    await dialtone.cli(['trunks', 'add', 'de-backup', '--host', '127.0.0.1', '--port', String(nobody), '--prefix', '+49', '--priority', '20']);
+    await dialtone.cli(['trunks', 'add', 'de-mobile', '--host', '127.0.0.1', '--port', String(nobody), '--prefix', '+4915', '--disabled']);
     const sipp = startSipp({ scenario: { file: sippScenario('uas-digest-answer-then-bye.xml') }, port, timeoutSec: 30 });
     try {
       await waitForUdpBind(port);
       app.documents.set('/trunk', '<Response><Dial action="/trunk-action"><Number>+4915550123</Number></Dial></Response>');
-      const run = await call(NUMBERS.trunk);
+      const run = await dialtone.call(NUMBERS.trunk);
       const sippRun = await sipp.done;
       const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
@@ -130,28 +84,28 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
       }
       assert.match(sippRun.messages, /Authorization: Digest username="bob", realm="dialtone.test"/, context());
 
-      const action = await actionHit('/trunk-action', context);
+      const action = await app.hit('/trunk-action', { context, timeoutMs: 10_000 });
       assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
-      const child = (JSON.parse(await cli(['calls', 'list', '--json', '--limit', '100'])) as CallRow[]).find((c) => c.sid === action.params.DialCallSid);
+      const child = (await dialtone.listCalls<CallRow>(100)).find((c) => c.sid === action.params.DialCallSid);
       assert.deepEqual(child && { from: child.from, to: child.to, status: child.status }, { from: '+15550142', to: '+4915550123', status: 'completed' });
-      const invite = (await timeline(action.params.DialCallSid!)).find((e) => e.type === 'sip' && e.data.event === 'invite');
+      const invite = (await dialtone.showCall(action.params.DialCallSid!)).timeline.find((e) => e.type === 'sip' && e.data.event === 'invite');
       assert.deepEqual(invite && [invite.data.via, invite.data.trunk], ['trunk', 'de']);
     } finally {
       sipp.kill();
-      await cli(['trunks', 'remove', 'de']);
-      await cli(['trunks', 'remove', 'de-backup']);
-      await cli(['trunks', 'remove', 'de-mobile']);
+      await dialtone.cli(['trunks', 'remove', 'de']);
+      await dialtone.cli(['trunks', 'remove', 'de-backup']);
+      await dialtone.cli(['trunks', 'remove', 'de-mobile']);
     }
   });
 
   it('a trunk without a caller-ID rule passes the callerâ€™s number through, over TCP', async () => {
     const port = await freeTcpPort();
-    await cli(['trunks', 'add', 'tcp', '--host', '127.0.0.1', '--port', String(port), '--transport', 'tcp', '--prefix', '*']);
+    await dialtone.cli(['trunks', 'add', 'tcp', '--host', '127.0.0.1', '--port', String(port), '--transport', 'tcp', '--prefix', '*']);
     const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30, args: ['-t', 't1'] });
     try {
       await waitForTcpListen(port);
       app.documents.set('/tcp', '<Response><Dial action="/tcp-action"><Number>+4915550123</Number></Dial></Response>');
-      const run = await call(NUMBERS.tcp);
+      const run = await dialtone.call(NUMBERS.tcp);
       const sippRun = await sipp.done;
       const context = (): string => `${run.stdout}\n${run.stderr}\n${sippRun.report}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
@@ -160,35 +114,35 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
       const [invite] = receivedInvites(sippRun.messages);
       assert.equal(invite?.requestLine, `INVITE sip:+4915550123@127.0.0.1:${port};transport=tcp SIP/2.0`, context());
       assert.match(invite?.from ?? '', /^From:\s*<?sip:\+15550199@/, context());
-      const action = await actionHit('/tcp-action', context);
+      const action = await app.hit('/tcp-action', { context, timeoutMs: 10_000 });
       assert.equal(action.params.DialCallStatus, 'completed', `${JSON.stringify(action.params)}\n${context()}`);
     } finally {
       sipp.kill();
-      await cli(['trunks', 'remove', 'tcp']);
+      await dialtone.cli(['trunks', 'remove', 'tcp']);
     }
   });
 
   it('a number no trunk takes: DialCallStatus=failed and the timeline says there is no route', async () => {
-    await cli(['trunks', 'add', 'uk', '--host', '127.0.0.1', '--port', String(await freeUdpPort()), '--prefix', '+44']);
+    await dialtone.cli(['trunks', 'add', 'uk', '--host', '127.0.0.1', '--port', String(await freeUdpPort()), '--prefix', '+44']);
     try {
       app.documents.set('/noRoute', '<Response><Dial action="/no-route-action"><Number>+4915550123</Number></Dial></Response>');
-      const run = await call(NUMBERS.noRoute);
+      const run = await dialtone.call(NUMBERS.noRoute);
       const context = (): string => `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
       assert.equal(run.code, 0, context());
-      const action = await actionHit('/no-route-action', context);
+      const action = await app.hit('/no-route-action', { context, timeoutMs: 10_000 });
       assert.equal(action.params.DialCallStatus, 'failed', JSON.stringify(action.params));
       assert.equal(action.params.DialCallSid, undefined);
-      const note = (await timeline(action.params.CallSid!)).find((e) => e.type === 'dial' && e.data.status === 'failed');
+      const note = (await dialtone.showCall(action.params.CallSid!)).timeline.find((e) => e.type === 'dial' && e.data.status === 'failed');
       assert.match(String(note?.data.reason), /no route to \+4915550123: .*no trunk takes it/);
       assert.equal(note?.data.code, 13224);
     } finally {
-      await cli(['trunks', 'remove', 'uk']);
+      await dialtone.cli(['trunks', 'remove', 'uk']);
     }
   });
 
   it('a REST API call through a trunk with a fixed caller ID goes out with the trunkâ€™s caller ID', async () => {
     const port = await freeUdpPort();
-    await cli(['trunks', 'add', 'api', '--host', '127.0.0.1', '--port', String(port), '--prefix', '+49', '--caller-id', '+15550143']);
+    await dialtone.cli(['trunks', 'add', 'api', '--host', '127.0.0.1', '--port', String(port), '--prefix', '+49', '--caller-id', '+15550143']);
     const sipp = startSipp({ scenario: { file: sippScenario('uas-answer-then-bye.xml') }, port, timeoutSec: 30 });
     try {
       await waitForUdpBind(port);
@@ -205,11 +159,11 @@ describe('<Dial><Number> through SIP trunks (dialtone call â†’ dialtone start â†
       const invites = receivedInvites(sippRun.messages);
       assert.equal(invites.length, 1, context());
       assert.match(invites[0]!.from, /^From:\s*<?sip:\+15550143@/, context());
-      const invite = (await timeline(created.sid!)).find((e) => e.type === 'sip' && e.data.event === 'invite');
+      const invite = (await dialtone.showCall(created.sid!)).timeline.find((e) => e.type === 'sip' && e.data.event === 'invite');
       assert.deepEqual(invite && [invite.data.via, invite.data.trunk], ['trunk', 'api']);
     } finally {
       sipp.kill();
-      await cli(['trunks', 'remove', 'api']);
+      await dialtone.cli(['trunks', 'remove', 'api']);
     }
   });
 });

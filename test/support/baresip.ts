@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeUdpPort } from './sipp.js';
+import { freeTcpPort, freeUdpPort } from './sipp.js';
 
 export const BARESIP_PATH = '/usr/bin/baresip';
 export const BARESIP_MODULES = '/usr/lib/baresip/modules';
@@ -54,16 +54,6 @@ export interface BaresipEvent {
   readonly peeruri?: string;
   readonly id?: string;
   readonly at: number;
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freeTcpPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
 }
 
 /** Reads netstrings (`<len>:<payload>,`) off a stream. */

@@ -1,16 +1,10 @@
-import { createRequire } from 'node:module';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { Exchange } from './recording-proxy.js';
 
-// ajv and ajv-formats come with fastify; this test helper uses them as they are installed.
-const require = createRequire(import.meta.url);
-const Ajv = (require('ajv') as { default: new (options: object) => AjvInstance }).default;
-const addFormats = (require('ajv-formats') as { default: (ajv: AjvInstance) => void }).default;
-
-interface AjvInstance {
-  compile(schema: object): ValidateFunction;
-  errorsText(errors: ErrorObject[] | null | undefined): string;
-}
+// ajv-formats is CommonJS: imported from ESM its default is module.exports, whose
+// `.default` is the plugin itself.
+const addFormats = addFormatsModule.default;
 
 interface Schema {
   readonly type?: string;
@@ -46,7 +40,7 @@ export interface Conformance {
  * keeps it must have got a documented answer.
  */
 export class OpenApiChecker {
-  readonly #ajv: AjvInstance;
+  readonly #ajv: Ajv;
   readonly #routes: { method: string; template: string; pattern: RegExp; params: number; op: Operation }[] = [];
   readonly #compiled = new Map<object, ValidateFunction>();
 

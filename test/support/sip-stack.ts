@@ -61,12 +61,3 @@ export async function startSipStack(options: SipStackOptions = {}): Promise<SipS
     },
   };
 }
-
-/** Resolve once `check()` is true; reject after `timeoutMs` (a bound, not a timing assert). */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

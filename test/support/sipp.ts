@@ -6,9 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SIPP_PATH = '/usr/bin/sipp';
@@ -16,9 +17,30 @@ export const SIPP_PATH = '/usr/bin/sipp';
 /** `false` when sipp can run here, else the reason to skip. */
 export const sippSkip: string | false = existsSync(SIPP_PATH) ? false : 'sipp not installed (Debian package sip-tester)';
 
-/** A scenario file under `test/fixtures/sipp/`. */
-export function sippScenario(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/sipp/${name}`, import.meta.url));
+let rewritten: string | undefined;
+let copies = 0;
+
+/**
+ * A scenario file under `test/fixtures/sipp/`. A scenario with `@NAME@` placeholders is
+ * copied with each replaced from `replacements` (`@FIXTURES_DIR@` is that folder's absolute
+ * path: sipp opens pcaps by the path written in the scenario, from a directory of its own).
+ */
+export function sippScenario(name: string, replacements: Readonly<Record<string, string>> = {}): string {
+  const file = fileURLToPath(new URL(`../fixtures/sipp/${name}`, import.meta.url));
+  const text = readFileSync(file, 'utf8');
+  if (!/@[A-Z_]+@/.test(text)) return file;
+  let out = text;
+  for (const [key, value] of Object.entries({ FIXTURES_DIR: dirname(file), ...replacements })) out = out.replaceAll(`@${key}@`, value);
+  const left = /@[A-Z_]+@/.exec(out);
+  if (left) throw new Error(`${name}: no replacement for ${left[0]}`);
+  if (rewritten === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-sipp-sf-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    rewritten = dir;
+  }
+  const copy = join(rewritten, `${++copies}-${name}`);
+  writeFileSync(copy, out);
+  return copy;
 }
 
 export interface SippOptions {
@@ -134,6 +156,33 @@ export async function freeUdpPort(): Promise<number> {
   const { port } = s.address();
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freeTcpPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolve once something accepts TCP connections on `port` of 127.0.0.1; reject after `timeoutMs`. */
+export async function waitForTcpListen(port: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on TCP port ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Resolve once something has bound UDP `port` on 127.0.0.1 (sipp is listening); reject after `timeoutMs`. */

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 
 export interface Hit {
+  readonly method: string;
   readonly path: string;
   /** The form body of a POST, the query of a GET. */
   readonly params: Record<string, string>;
@@ -31,6 +32,16 @@ export interface WebAppOptions {
   readonly authToken?: string;
 }
 
+export interface HitOptions {
+  /** Only webhooks this accepts count. */
+  readonly where?: (hit: Hit) => boolean;
+  /** Which matching webhook, from 1; default the first. */
+  readonly nth?: number;
+  readonly timeoutMs?: number;
+  /** More to say when none came (the Dialtone's output). */
+  readonly context?: () => string;
+}
+
 export interface WebApp {
   /** http://127.0.0.1:port */
   readonly base: string;
@@ -40,8 +51,8 @@ export interface WebApp {
   readonly documents: Map<string, string | AppDocument>;
   /** WAV bytes served as audio/wav by path. */
   readonly wavs: Map<string, Buffer>;
-  /** The first webhook to `path`, waiting for it up to `timeoutMs`; the error names `context()`. */
-  hit(path: string, context?: () => string, timeoutMs?: number): Promise<Hit>;
+  /** The first (or `nth`) webhook to `path` that `where` accepts, waiting for it up to `timeoutMs` (default 20 s); the error names `context()`. */
+  hit(path: string, options?: HitOptions): Promise<Hit>;
   close(): Promise<void>;
 }
 
@@ -62,11 +73,13 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
         return;
       }
       const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
+      // Twilio signs a GET's URL alone (its query is in the URL); a POST's URL and form body.
+      const signed = req.method === 'GET' ? {} : params;
       const signature =
         options.authToken === undefined
           ? {}
-          : { signatureValid: twilio.validateRequest(options.authToken, String(req.headers['x-twilio-signature']), `${base}${req.url}`, params) };
-      hits.push({ path: url.pathname, params, ...signature });
+          : { signatureValid: twilio.validateRequest(options.authToken, String(req.headers['x-twilio-signature']), `${base}${req.url}`, signed) };
+      hits.push({ method: req.method ?? 'GET', path: url.pathname, params, ...signature });
       const found = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
       const doc = typeof found === 'string' ? { body: found } : found;
       setTimeout(() => {
@@ -83,12 +96,14 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  async function hit(path: string, context: () => string = () => '', timeoutMs = 20_000): Promise<Hit> {
+  async function hit(path: string, { where = () => true, nth = 1, timeoutMs = 20_000, context = () => '' }: HitOptions = {}): Promise<Hit> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = hits.find((h) => h.path === path);
+      const found = hits.filter((h) => h.path === path && where(h))[nth - 1];
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no request to ${path} in ${timeoutMs} ms; got ${hits.map((h) => h.path).join(', ')}\n${context()}`);
+      if (Date.now() > deadline) {
+        throw new Error(`no request ${nth} to ${path} in ${timeoutMs} ms; got ${hits.map((h) => `${h.method} ${h.path}`).join(', ')}\n${context()}`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { SipStreamFramer, getTopVia, type SipMessage, type SipResponse } from '../../../src/sip/message/index.js';
 import type { InviteServerTransaction } from '../../../src/sip/transaction/invite-server.js';
-import { eventually, startSipStack, type SipStack } from '../../support/sip-stack.js';
+import { startSipStack, type SipStack } from '../../support/sip-stack.js';
+import { eventually } from '../../support/wait.js';
 import { makeRequest } from '../../support/sip-builders.js';
 
 /** A bare TCP connection that writes raw bytes and collects what comes back. */

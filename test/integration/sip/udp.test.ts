@@ -12,7 +12,8 @@ import {
 import { systemClock } from '../../../src/sip/clock.js';
 import type { InviteServerTransaction } from '../../../src/sip/transaction/invite-server.js';
 import { type Retransmit2xx, retransmit2xx } from '../../../src/sip/transaction/retransmit-2xx.js';
-import { eventually, startSipStack, type SipStack } from '../../support/sip-stack.js';
+import { startSipStack, type SipStack } from '../../support/sip-stack.js';
+import { eventually } from '../../support/wait.js';
 import { makeRequest } from '../../support/sip-builders.js';
 
 /** A bare UDP socket that sends raw bytes and collects what comes back. */
