@@ -30,7 +30,7 @@ describe('<Sms> during a call (dialtone call → dialtone start → REST API)', 
     app = await startWebApp({ missing: 404, authToken: TOKEN });
     app.documents.set('/voice', '<Response><Say voice="kal">One moment.</Say><Sms action="/sent" statusCallback="/sms-status">Your code is 4321.</Sms><Say>unreachable</Say></Response>');
     app.documents.set('/sent', '<Response><Say voice="kal">We sent you a text.</Say><Hangup/></Response>');
-    dialtone = await Dialtone.prepare({ name: 'sms', rtpBase: 30000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT, DIALTONE_AUTH_TOKEN: TOKEN } });
+    dialtone = await Dialtone.prepare({ name: 'sms', rtpBase: 40000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT, DIALTONE_AUTH_TOKEN: TOKEN } });
     await dialtone.addNumber(NUMBER, `${app.base}/voice`);
     const [, base] = await dialtone.start(/Dialtone is running at (\S+)/);
     client = twilio(ACCOUNT, TOKEN);
