@@ -1,10 +1,13 @@
 /**
- * Telnyx's way to start a call (TeXML seed, "Initiate a TeXML Call using the Telnyx API"):
- * `POST /v2/texml/calls/{application id}` with `To` and `From` (form or JSON) and
+ * Telnyx's way to start a call ("Create a connection-scoped TeXML call", what the official
+ * `telnyx` client's `texml.calls.create(connectionId, {From, To, Texml?, Url?, Method?})`
+ * sends): `POST /v2/texml/calls/{application id}` with `To` and `From` (form or JSON) and
  * `Authorization: Bearer <API key secret>`. The call fetches the application's voice URL
- * on the answer. The parameters are Twilio's names already, so the checks and the placing
- * are the compatible API's (`TelephonyCallControl.place`); only the edge speaks Telnyx:
- * its answer `{data:{…}}` and its errors `{errors:[{code,title,detail}]}`.
+ * on the answer, unless `Url` overrides it or `Texml` gives the document inline. The
+ * parameters are Twilio's names already, so the checks and the placing are the compatible
+ * API's (`TelephonyCallControl.place`); only the edge speaks Telnyx: its answer, a flat
+ * `{call_sid, from, to, status}` with no `data` wrapper, and its errors
+ * `{errors:[{code,title,detail}]}`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Call, Store } from '../../store/index.js';
@@ -37,9 +40,9 @@ export function telnyxErrors(status: number, code: number | string, detail: stri
   return { errors: [{ code: String(code), title: TITLES[status] ?? (status >= 500 ? 'Internal error' : 'Bad request'), detail }] };
 }
 
-/** Telnyx's initiate-call answer, plus the sid so a client can follow the call. */
-export function telnyxCall(call: Call): { data: { call_sid: string; from: string; to: string; status: string } } {
-  return { data: { call_sid: call.sid, from: call.from, to: call.to, status: call.status } };
+/** Telnyx's initiate-call answer: flat, as its OpenAPI and the client's `CallCreateResponse` have it. */
+export function telnyxCall(call: Call): { call_sid: string; from: string; to: string; status: string } {
+  return { call_sid: call.sid, from: call.from, to: call.to, status: call.status };
 }
 
 function unauthorized(): ApiError {
@@ -70,11 +73,19 @@ export async function telnyxCallRoutes(app: FastifyInstance, options: TelnyxCall
 
   app.post<{ Params: { ApplicationId: string } }>('/v2/texml/calls/:ApplicationId', async (request, reply) => {
     const principal = await authenticate(store, request.headers.authorization);
-    const body = readParams(request.body);
-    const params = new Map(body);
-    params.delete('Url');
+    const params = new Map(readParams(request.body));
+    const applicationId = request.params.ApplicationId;
+    // The path names the application whatever else is given, so it must be one of the account's.
+    if (!(await store.applications.get(principal.account.sid, applicationId))) {
+      throw new ApiError(400, 21218, `Invalid application id: ${applicationId} is not an application of this account`);
+    }
+    // Telnyx's `Texml` is Twilio's `Twiml`; `Url` (with `Method`) overrides the application's URL.
+    const texml = params.get('Texml');
+    params.delete('Texml');
     params.delete('Twiml');
-    params.set('ApplicationSid', [request.params.ApplicationId]);
+    params.delete('ApplicationSid');
+    if (texml !== undefined) params.set('Twiml', texml);
+    if (texml === undefined && !params.has('Url')) params.set('ApplicationSid', [applicationId]);
     const call = await calls.place(principal, { store, base: '/2010-04-01' }, principal.account.sid, params);
     return reply.status(200).send(telnyxCall(call));
   });
