@@ -34,6 +34,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'applications' },
         { name: 'messages' },
         { name: 'keys' },
+        { name: 'recordings' },
+        { name: 'trunks' },
         { name: 'compatible', description: 'The Twilio-compatible 2010-04-01 API' },
       ],
     },

@@ -5,10 +5,9 @@
  * (`Recordings/{Sid}` and `.wav`, api/recordings/media-route.ts); deleting a recording
  * removes its row and its file.
  */
-import { rm } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Recording, RecordingFilter } from '../../store/index.js';
+import { removeRecordingFile } from '../recordings/files.js';
 import { pathOf, principalOf, type CompatContext } from './context.js';
 import { notFound } from './errors.js';
 import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
@@ -89,12 +88,7 @@ export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext):
   const remove = async (request: FastifyRequest<Item>, reply: { status(code: number): { send(): unknown } }): Promise<unknown> => {
     const recording = await find(request);
     await ctx.store.recordings.remove(recording.sid, recording.accountSid);
-    if (recording.filePath !== null && ctx.dataDir !== undefined) {
-      const root = resolve(ctx.dataDir);
-      const file = resolve(root, recording.filePath);
-      const inside = relative(root, file);
-      if (!inside.startsWith('..') && !isAbsolute(inside)) await rm(file, { force: true });
-    }
+    if (recording.filePath !== null && ctx.dataDir !== undefined) await removeRecordingFile(ctx.dataDir, recording.filePath);
     return reply.status(204).send();
   };
 

@@ -28,11 +28,13 @@ export interface CompatServer {
   close(): Promise<void>;
 }
 
-export async function startCompatServer(): Promise<CompatServer> {
-  const store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
+/** With `dataDir`, the store lives there and recordings' files are served from (and deleted in) it. */
+export async function startCompatServer(options: { readonly dataDir?: string } = {}): Promise<CompatServer> {
+  const store = await openStore(options.dataDir === undefined ? { dataDir: '.', sqliteFile: ':memory:' } : { dataDir: options.dataDir });
   const account = await store.accounts.create({ friendlyName: 'Test account' });
   const other = await store.accounts.create({ friendlyName: 'Someone else' });
-  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store });
+  const recordings = options.dataDir === undefined ? {} : { recordings: { store, dataDir: options.dataDir } };
+  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store, ...recordings });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const direct = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const proxy = await startRecordingProxy(direct);
