@@ -16,6 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Telnyx from 'telnyx';
+import { checkTraffic } from '../support/openapi-conformance.js';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { runCli, startCli } from '../support/run-cli.js';
 import { eventually } from '../support/sip-stack.js';
 import { freeUdpPort } from '../support/sipp.js';
@@ -44,6 +46,8 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
   let base = '';
   let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
   let client: Telnyx;
+  /** Between the client and Dialtone, so what it sent and got can be checked against /openapi.json. */
+  let proxy: RecordingProxy | undefined;
   let applicationId = '';
   let secret = '';
 
@@ -80,11 +84,13 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
       assert.equal(added.code, 0, added.stderr);
     }
     secret = (await compat<{ secret: string }>('Keys', { FriendlyName: 'telnyx client' })).secret;
-    applicationId = (await compat<{ sid: string }>('Applications', { FriendlyName: 'texml', VoiceUrl: `${appBase}/texml` })).sid;
-    client = new Telnyx({ apiKey: secret, baseURL: `${base}/v2`, maxRetries: 0 });
+    applicationId = (await compat<{ sid: string }>('Applications', { FriendlyName: 'texml', VoiceUrl: `${appBase}/texml`, StatusCallback: `${appBase}/status` })).sid;
+    proxy = await startRecordingProxy(base);
+    client = new Telnyx({ apiKey: secret, baseURL: `${proxy.base}/v2`, maxRetries: 0 });
   });
 
   after(async () => {
+    await proxy?.close();
     await dialtone?.stop();
     await new Promise<void>((r) => app.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });
@@ -137,11 +143,13 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
     assert.equal((await finished(call.call_sid)).status, 'completed');
   });
 
-  it('Url (with Method) overrides the application’s URL', async () => {
+  it('Url (with Method) overrides the application’s URL; its status callback still applies', async () => {
     const call = await client.texml.calls.create(applicationId, { From: NUMBERS.caller, To: NUMBERS.looped, Url: `${appBase}/override`, Method: 'GET' });
     const fetched = await hit('/override', (h) => h.params.CallSid === call.call_sid);
     assert.equal(fetched.method, 'GET');
     assert.equal((await finished(call.call_sid)).status, 'completed');
+    // Only the instructions are overridden: the application's status callback still hears the call end.
+    await hit('/status', (h) => h.params.CallSid === call.call_sid && h.params.CallStatus === 'completed');
     assert.equal(hits.some((h) => h.path === '/texml' && h.params.CallSid === call.call_sid), false);
   });
 
@@ -154,12 +162,17 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
     });
     assert.equal(call.status, 'queued');
     await eventually(() => hits.filter((h) => h.path === '/looped').length > before, `the looped number rung\n${output()}`, 20_000);
-    assert.equal((await finished(call.call_sid)).status, 'completed');
-    assert.equal(hits.some((h) => h.params.CallSid === call.call_sid), false, 'no document was fetched for the outbound leg');
+    const done = await hit('/status', (h) => h.params.CallSid === call.call_sid && h.params.CallStatus === 'completed');
+    assert.equal(done.params.Direction, 'outbound-api');
+    assert.equal(
+      hits.some((h) => h.path !== '/status' && h.params.CallSid === call.call_sid),
+      false,
+      'no document was fetched for the outbound leg',
+    );
   });
 
   it('failures are the client’s error classes with Telnyx’s error body', async () => {
-    const wrongKey = new Telnyx({ apiKey: `${secret}x`, baseURL: `${base}/v2`, maxRetries: 0 });
+    const wrongKey = new Telnyx({ apiKey: `${secret}x`, baseURL: `${proxy!.base}/v2`, maxRetries: 0 });
     await assert.rejects(wrongKey.texml.calls.create(applicationId, { From: NUMBERS.caller, To: NUMBERS.looped }), (err: unknown) => {
       assert.ok(err instanceof Telnyx.AuthenticationError, String(err));
       assert.equal(err.status, 401);
@@ -181,5 +194,12 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
       assert.match(body.errors[0]!.detail, /AP0{32}/);
       return true;
     });
+  });
+
+  it('every request the client made and every answer it got kept to /openapi.json', async () => {
+    const result = await checkTraffic(base, proxy!.exchanges);
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.undocumented.map((e) => `${e.method} ${e.url}`), []);
+    assert.ok(result.checked >= 6, `${result.checked} exchanges checked`);
   });
 });

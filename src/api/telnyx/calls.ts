@@ -9,6 +9,7 @@
  * `{call_sid, from, to, status}` with no `data` wrapper, and its errors
  * `{errors:[{code,title,detail}]}`.
  */
+import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Call, Store } from '../../store/index.js';
 import { hashSecret } from '../../store/api-keys-repo.js';
@@ -45,6 +46,55 @@ export function telnyxCall(call: Call): { call_sid: string; from: string; to: st
   return { call_sid: call.sid, from: call.from, to: call.to, status: call.status };
 }
 
+const TelnyxErrorBody = Type.Object(
+  { errors: Type.Array(Type.Object({ code: Type.String(), title: Type.String(), detail: Type.String() }, { additionalProperties: false }), { minItems: 1 }) },
+  { additionalProperties: false },
+);
+const OptS = Type.Optional(Type.String());
+
+/**
+ * The operation in /openapi.json, as Telnyx's "Create a connection-scoped TeXML call" has
+ * it. Documentation only (validation stays with the compatible API's checks and codes).
+ */
+const CREATE_SCHEMA = {
+  tags: ['telnyx'],
+  summary: 'Start a call that runs an application (Telnyx TeXML, `texml.calls.create` of the telnyx client)',
+  description:
+    'Authorization: Bearer <API key secret>. The call fetches the application’s voice URL on answer, unless Url (with Method) overrides it ' +
+    'or Texml gives the document inline. Other Twilio call parameters (StatusCallback, Timeout, Record…) are taken as POST Calls takes them.',
+  security: [{ bearer: [] }],
+  consumes: ['application/json', 'application/x-www-form-urlencoded'],
+  params: Type.Object({ ApplicationId: Type.String({ description: 'An application (AP…) of the key’s account' }) }),
+  body: Type.Object(
+    {
+      From: Type.String({ description: 'E.164 number of the account, or a SIP URI' }),
+      To: Type.String({ description: 'E.164 number, sip: URI or client:name' }),
+      Texml: OptS,
+      Url: OptS,
+      Method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST')])),
+      StatusCallback: OptS,
+      StatusCallbackMethod: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST')])),
+      Timeout: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
+    },
+    { additionalProperties: true },
+  ),
+  response: {
+    200: Type.Object(
+      {
+        call_sid: Type.String({ pattern: '^CA[0-9a-f]{32}$' }),
+        from: Type.String(),
+        to: Type.String(),
+        status: Type.Literal('queued'),
+      },
+      { additionalProperties: false, description: 'The call, flat (no data wrapper)' },
+    ),
+    400: { ...TelnyxErrorBody, description: 'A parameter is missing or wrong; the code is the compatible API’s (21201, 21211, 21218…)' },
+    401: { ...TelnyxErrorBody, description: 'No bearer, or not an API key secret' },
+    403: { ...TelnyxErrorBody, description: 'The account is not active' },
+    503: { ...TelnyxErrorBody, description: 'Telephony has not started' },
+  },
+};
+
 function unauthorized(): ApiError {
   return new ApiError(401, 10009, 'Could not understand the provided credentials: give an API key secret as Authorization: Bearer <secret>');
 }
@@ -64,6 +114,10 @@ async function authenticate(store: Store, header: string | undefined): Promise<P
 export async function telnyxCallRoutes(app: FastifyInstance, options: TelnyxCallsOptions): Promise<void> {
   const { store, calls } = options;
 
+  // The schema documents; the compatible API's checks validate (with their codes), JSON.stringify writes.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
   app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
     if (error instanceof ApiError) return reply.status(error.status).send(telnyxErrors(error.status, error.code, error.message));
     const status = (error as { statusCode?: number }).statusCode ?? 500;
@@ -71,14 +125,13 @@ export async function telnyxCallRoutes(app: FastifyInstance, options: TelnyxCall
     return reply.status(status).send(telnyxErrors(status, status === 500 ? 10007 : 10015, error.message));
   });
 
-  app.post<{ Params: { ApplicationId: string } }>('/v2/texml/calls/:ApplicationId', async (request, reply) => {
+  app.post<{ Params: { ApplicationId: string } }>('/v2/texml/calls/:ApplicationId', { schema: CREATE_SCHEMA }, async (request, reply) => {
     const principal = await authenticate(store, request.headers.authorization);
     const params = new Map(readParams(request.body));
     const applicationId = request.params.ApplicationId;
     // The path names the application whatever else is given, so it must be one of the account's.
-    if (!(await store.applications.get(principal.account.sid, applicationId))) {
-      throw new ApiError(400, 21218, `Invalid application id: ${applicationId} is not an application of this account`);
-    }
+    const application = await store.applications.get(principal.account.sid, applicationId);
+    if (!application) throw new ApiError(400, 21218, `Invalid application id: ${applicationId} is not an application of this account`);
     // Telnyx's `Texml` is Twilio's `Twiml`; `Url` (with `Method`) overrides the application's URL.
     const texml = params.get('Texml');
     params.delete('Texml');
@@ -86,6 +139,11 @@ export async function telnyxCallRoutes(app: FastifyInstance, options: TelnyxCall
     params.delete('ApplicationSid');
     if (texml !== undefined) params.set('Twiml', texml);
     if (texml === undefined && !params.has('Url')) params.set('ApplicationSid', [applicationId]);
+    else if (application.statusCallback && !params.has('StatusCallback')) {
+      // Only the instructions are overridden: the application still hears how its call goes.
+      params.set('StatusCallback', [application.statusCallback]);
+      params.set('StatusCallbackMethod', [application.statusCallbackMethod]);
+    }
     const call = await calls.place(principal, { store, base: '/2010-04-01' }, principal.account.sid, params);
     return reply.status(200).send(telnyxCall(call));
   });
