@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidTrunkError, TrunkExistsError, type Trunk, type TrunkInput, type TrunksTable } from '../../store/index.js';
 import { pathOf, principalOf, type V1Context } from './context.js';
@@ -54,54 +54,50 @@ export const TrunkResource: Resource<Trunk, ShownColumns> = {
 };
 
 const Digits = (description: string) => Type.String({ pattern: '^(\\+[0-9]{0,15}|[0-9]{1,15})$', description });
-const settings = {
-  host: Type.String({ minLength: 1, maxLength: 255, description: 'Host name or IP address of the carrier or PBX' }),
-  port: Type.Integer({ minimum: 1, maximum: 65535, default: 5060 }),
-  transport: Transport,
-  prefixes: Type.Array(Prefix, { minItems: 1, maxItems: 1000, default: ['*'] }),
-  priority: Type.Integer({ minimum: 0, maximum: 65535, default: 10 }),
-  enabled: Type.Boolean({ default: true }),
-};
-const nullable = {
-  username: Type.String({ minLength: 1, maxLength: 128, description: 'With password: digest credentials for the carrier’s challenge' }),
-  password: Type.String({ minLength: 1, maxLength: 256, writeOnly: true, description: 'Write-only: kept to answer the carrier’s challenge, never shown' }),
-  caller_id: Type.String({ pattern: '^\\+[1-9][0-9]{2,14}$', description: 'E.164' }),
-  strip_prefix: Digits('+ and/or digits removed from the front of the dialled number'),
-  add_prefix: Digits('+ and/or digits then put in front of it'),
-};
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Letters, digits, . _ -; at most 64' });
+const Host = Type.String({ minLength: 1, maxLength: 255, description: 'Host name or IP address of the carrier or PBX' });
+const settings = {
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 5060 })),
+  transport: Type.Optional(Transport),
+  prefixes: Type.Optional(Type.Array(Prefix, { minItems: 1, maxItems: 1000, default: ['*'] })),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: 10 })),
+  enabled: Type.Optional(Type.Boolean({ default: true })),
+};
+const Username = Type.String({ minLength: 1, maxLength: 128, description: 'With password: digest credentials for the carrier’s challenge' });
+const Password = Type.String({ minLength: 1, maxLength: 256, writeOnly: true, description: 'Write-only: kept to answer the carrier’s challenge, never shown' });
+const CallerId = Type.String({ pattern: '^\\+[1-9][0-9]{2,14}$', description: 'E.164' });
+const Strip = Digits('+ and/or digits removed from the front of the dialled number');
+const Add = Digits('+ and/or digits then put in front of it');
 
 const CreateTrunk = Type.Object(
   {
     friendly_name: Name,
-    ...Object.fromEntries(Object.entries(settings).map(([k, s]) => [k, k === 'host' ? s : Type.Optional(s)])),
-    ...Object.fromEntries(Object.entries(nullable).map(([k, s]) => [k, Type.Optional(s)])),
+    host: Host,
+    ...settings,
+    username: Type.Optional(Username),
+    password: Type.Optional(Password),
+    caller_id: Type.Optional(CallerId),
+    strip_prefix: Type.Optional(Strip),
+    add_prefix: Type.Optional(Add),
   },
   { additionalProperties: false },
 );
 const UpdateTrunk = Type.Object(
   {
     friendly_name: Type.Optional(Name),
-    ...Object.fromEntries(Object.entries(settings).map(([k, s]) => [k, Type.Optional(s)])),
-    ...Object.fromEntries(Object.entries(nullable).map(([k, s]) => [k, Type.Optional(Nullable(s))])),
+    host: Type.Optional(Host),
+    ...settings,
+    username: Type.Optional(Nullable(Username)),
+    password: Type.Optional(Nullable(Password)),
+    caller_id: Type.Optional(Nullable(CallerId)),
+    strip_prefix: Type.Optional(Nullable(Strip)),
+    add_prefix: Type.Optional(Nullable(Add)),
   },
   { additionalProperties: false, description: 'Fields given change; null clears username and password (both), caller_id, strip_prefix, add_prefix' },
 );
 
-interface TrunkBody {
-  friendly_name?: string;
-  host?: string;
-  port?: number;
-  transport?: 'udp' | 'tcp';
-  prefixes?: string[];
-  priority?: number;
-  enabled?: boolean;
-  username?: string | null;
-  password?: string | null;
-  caller_id?: string | null;
-  strip_prefix?: string | null;
-  add_prefix?: string | null;
-}
+/** Either body: every field optional, the clearable ones nullable. */
+type TrunkBody = Static<typeof UpdateTrunk>;
 
 /** A body over what the trunk is now (nothing, when it is new): a given field wins, null clears, absent keeps. */
 function merged(body: TrunkBody, current: Trunk | undefined): TrunkInput {
