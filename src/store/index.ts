@@ -70,6 +70,5 @@ export type { MessageDirection, MessageStatus, CallStatus, CallDirection, HttpMe
 export { MigrationError, type StoreOptions, type StoreDialect } from './db.js';
 export type { FilterValue, ListQuery, ListResult } from './list-query.js';
 export type { CallsTable, MessagesTable, PhoneNumbersTable, ApplicationsTable, ApiKeysTable } from './schema.js';
-export type { RecordingsTable, RecordingStatus, TrunksTable } from './schema.js';
 export { TrunkExistsError, InvalidTrunkError, checkTrunkInput, type Trunk, type TrunkInput, type TrunkTransport } from './trunks-repo.js';
 export { newSid, isSid, newAuthToken, type SidPrefix } from './sid.js';

@@ -5,9 +5,10 @@
  * (`Recordings/{Sid}` and `.wav`, api/recordings/media-route.ts); deleting a recording
  * removes its row and its file.
  */
+import { rm } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Recording, RecordingFilter } from '../../store/index.js';
-import { removeRecordingFile } from '../recordings/files.js';
 import { pathOf, principalOf, type CompatContext } from './context.js';
 import { notFound } from './errors.js';
 import { envelope, oldestFirst, pageInMemory, readPageRequest, storeQuery } from './paging.js';
@@ -88,7 +89,12 @@ export async function recordingRoutes(app: FastifyInstance, ctx: CompatContext):
   const remove = async (request: FastifyRequest<Item>, reply: { status(code: number): { send(): unknown } }): Promise<unknown> => {
     const recording = await find(request);
     await ctx.store.recordings.remove(recording.sid, recording.accountSid);
-    if (recording.filePath !== null && ctx.dataDir !== undefined) await removeRecordingFile(ctx.dataDir, recording.filePath);
+    if (recording.filePath !== null && ctx.dataDir !== undefined) {
+      const root = resolve(ctx.dataDir);
+      const file = resolve(root, recording.filePath);
+      const inside = relative(root, file);
+      if (!inside.startsWith('..') && !isAbsolute(inside)) await rm(file, { force: true });
+    }
     return reply.status(204).send();
   };
 

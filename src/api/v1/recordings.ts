@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Recording, RecordingsTable, RecordingStatus } from '../../store/index.js';
+import type { Recording } from '../../store/index.js';
+import type { RecordingsTable, RecordingStatus } from '../../store/schema.js';
 import { removeRecordingFile } from '../recordings/files.js';
 import { pathOf, principalOf, type V1Context } from './context.js';
 import { conflict, notFound } from './errors.js';

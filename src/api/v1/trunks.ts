@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidTrunkError, TrunkExistsError, type Trunk, type TrunkInput, type TrunksTable } from '../../store/index.js';
+import { InvalidTrunkError, TrunkExistsError, type Trunk, type TrunkInput } from '../../store/index.js';
+import type { TrunksTable } from '../../store/schema.js';
 import { pathOf, principalOf, type V1Context } from './context.js';
 import { FieldError, conflict, notFound } from './errors.js';
 import { IsoDate, Nullable, checkIfMatch, type Resource } from './resource.js';
