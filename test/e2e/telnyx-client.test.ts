@@ -66,7 +66,8 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     const sipPort = await freeUdpPort();
-    const rtp = 57000 + (process.pid % 100) * 20;
+    // A block of 2,000 RTP ports no other e2e file uses (they run in parallel); 20 of it by pid.
+    const rtp = 60000 + (process.pid % 100) * 20;
     const env = {
       DIALTONE_DATA_DIR: dataDir,
       DIALTONE_HTTP_PORT: '0',
