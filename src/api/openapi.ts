@@ -19,6 +19,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       components: {
         securitySchemes: {
           basic: { type: 'http', scheme: 'basic', description: 'Account SID and auth token, or an API key SID and its secret' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key’s secret (the Telnyx-style make-call)' },
           apifonWS: {
             type: 'apiKey',
             in: 'header',
@@ -34,7 +35,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'applications' },
         { name: 'messages' },
         { name: 'keys' },
+        { name: 'recordings' },
+        { name: 'trunks' },
         { name: 'compatible', description: 'The Twilio-compatible 2010-04-01 API' },
+        { name: 'telnyx', description: 'Telnyx’s way to start a call (TeXML), with Bearer API keys' },
       ],
     },
   });

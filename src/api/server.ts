@@ -64,7 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(demoRoutes, { prefix: '/demo' });
   if (deps.store) {
     for (const base of COMPAT_MOUNTS) await app.register(compatApi, { prefix: base, store: deps.store, base, ...(deps.calls ? { calls: deps.calls } : {}), ...(deps.recordings ? { dataDir: deps.recordings.dataDir } : {}) });
-    await app.register(v1Api, { prefix: '/v1', store: deps.store });
+    await app.register(v1Api, { prefix: '/v1', store: deps.store, ...(deps.recordings ? { dataDir: deps.recordings.dataDir } : {}) });
   }
   if (deps.store && deps.calls) {
     // Telnyx's and Apifonica's ways to start a call, over the same placing as POST Calls.

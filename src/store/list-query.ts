@@ -22,7 +22,7 @@ export interface ListResult<T> {
 }
 
 /** Tables that belong to an account and have a SID key. */
-export type AccountTable = 'calls' | 'messages' | 'phone_numbers' | 'applications' | 'api_keys';
+export type AccountTable = 'calls' | 'messages' | 'phone_numbers' | 'applications' | 'api_keys' | 'recordings' | 'trunks';
 
 // The columns come from callers' typed field tables, never from a request as such; the
 // query builder is loosened to one row shape so a single function serves every table.

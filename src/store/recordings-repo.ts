@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import { pageNewestFirst, type PageQuery } from './list-query.js';
+import { pageNewestFirst, runListQuery, type ListQuery, type ListResult, type PageQuery } from './list-query.js';
 import { isoNow } from './now.js';
 import type { Database, RecordingsTable, RecordingStatus } from './schema.js';
 import { newSid } from './sid.js';
@@ -100,6 +100,11 @@ export class RecordingsRepo {
     if (filter.createdAfter !== undefined) q = q.where('date_created', '>=', filter.createdAfter);
     if (filter.createdBefore !== undefined) q = q.where('date_created', '<=', filter.createdBefore);
     return (await pageNewestFirst(q, page)).map(toRecording);
+  }
+
+  /** One page of an account's recordings, filtered and sorted on columns (the native API's lists). */
+  async query(accountSid: string, query: ListQuery<RecordingsTable>): Promise<ListResult<Recording>> {
+    return runListQuery(this.db, 'recordings', accountSid, query, toRecording);
   }
 
   async remove(sid: string, accountSid: string): Promise<boolean> {

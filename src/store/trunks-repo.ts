@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Kysely, Selectable } from 'kysely';
+import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import type { Database, TrunksTable } from './schema.js';
 import { isSid, newSid } from './sid.js';
@@ -181,6 +182,48 @@ export class TrunksRepo {
       .orderBy('friendly_name')
       .execute();
     return rows.map(toTrunk);
+  }
+
+  /** One page of an account's trunks, filtered and sorted on columns (the native API's lists). */
+  async query(accountSid: string, query: ListQuery<TrunksTable>): Promise<ListResult<Trunk>> {
+    return runListQuery(this.db, 'trunks', accountSid, query, toTrunk);
+  }
+
+  /**
+   * Replaces every setting of the trunk with `input`, checked as `create` checks it; the
+   * caller merges what it keeps. Undefined when there is no such trunk; TrunkExistsError
+   * when the new name is another trunk's.
+   */
+  async update(accountSid: string, sid: string, input: TrunkInput): Promise<Trunk | undefined> {
+    const found = await this.get(accountSid, sid);
+    if (found === undefined) return undefined;
+    const t = checkTrunkInput(input);
+    if (t.friendlyName !== found.friendlyName) {
+      const named = await this.get(accountSid, t.friendlyName);
+      if (named !== undefined && named.sid !== found.sid) throw new TrunkExistsError(t.friendlyName);
+    }
+    const now = isoNow();
+    await this.db
+      .updateTable('trunks')
+      .set({
+        friendly_name: t.friendlyName,
+        host: t.host,
+        port: t.port,
+        transport: t.transport,
+        username: t.username,
+        password: t.password,
+        prefixes: JSON.stringify(t.prefixes),
+        priority: t.priority,
+        caller_id: t.callerId,
+        strip_prefix: t.stripPrefix,
+        add_prefix: t.addPrefix,
+        enabled: t.enabled ? 1 : 0,
+        date_updated: now,
+      })
+      .where('sid', '=', found.sid)
+      .where('account_sid', '=', accountSid)
+      .execute();
+    return { ...found, ...t, dateUpdated: now };
   }
 
   /** The trunk, or undefined when there is none of that name or SID. */

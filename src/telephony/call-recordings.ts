@@ -43,7 +43,7 @@ export function recordingFile(dataDir: string, recording: Pick<Recording, 'fileP
   const root = resolve(dataDir);
   const file = resolve(root, recording.filePath);
   const inside = relative(root, file);
-  return inside.startsWith('..') || isAbsolute(inside) ? undefined : file;
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? undefined : file;
 }
 
 /** Deletes a recording: its row, and its file when there is a data directory to find it in. */

@@ -5,7 +5,7 @@
  * Dialtone and really rings, is answered and runs both ends' documents:
  *
  * - Telnyx `POST /v2/texml/calls/{application}` with `Authorization: Bearer <key secret>`
- *   answers `{data:{…status:"queued"}}`, and the application's voice URL is fetched for the
+ *   answers a flat `{call_sid,from,to,status:"queued"}`, and the application's voice URL is fetched for the
  *   outbound leg while the looped number's URL runs the inbound one; a wrong bearer is a 401
  *   in Telnyx's `{errors:[{code,title,detail}]}`, and so is an unknown application (404-ish
  *   codes stay the compatible API's, in Telnyx's shape);
@@ -74,11 +74,11 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
       headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
       body: JSON.stringify({ To: NUMBERS.looped, From: NUMBERS.caller }),
     });
-    const created = (await res.json()) as { data: { call_sid: string; from: string; to: string; status: string } };
+    const created = (await res.json()) as { call_sid: string; from: string; to: string; status: string };
     assert.equal(res.status, 200, JSON.stringify(created));
-    assert.deepEqual({ from: created.data.from, to: created.data.to, status: created.data.status }, { from: NUMBERS.caller, to: NUMBERS.looped, status: 'queued' });
+    assert.deepEqual({ from: created.from, to: created.to, status: created.status }, { from: NUMBERS.caller, to: NUMBERS.looped, status: 'queued' });
 
-    const fetched = await hit('/texml', (h) => h.params.CallSid === created.data.call_sid);
+    const fetched = await hit('/texml', (h) => h.params.CallSid === created.call_sid);
     assert.equal(fetched.params.Direction, 'outbound-api');
     assert.equal(fetched.params.To, NUMBERS.looped);
     const looped = await hit('/looped');

@@ -14,12 +14,16 @@ import { FieldError, errorJson, notFound } from './errors.js';
 import { keyRoutes } from './keys.js';
 import { messageRoutes } from './messages.js';
 import { numberRoutes } from './numbers.js';
+import { recordingRoutes } from './recordings.js';
+import { trunkRoutes } from './trunks.js';
 import { WriteLock } from './write-lock.js';
 
 export interface V1Options {
   readonly store: Store;
   /** The clock signatures are checked against; tests pass their own. */
   readonly now?: () => number;
+  /** The data directory recordings' files are under (deleting a recording removes its file). */
+  readonly dataDir?: string;
 }
 
 /** The challenge a 401 carries: both schemes the API takes. */
@@ -63,7 +67,7 @@ function typeboxValidator({ schema, httpPart }: { schema: unknown; httpPart?: st
  * If-Match, `links` between pages. Same store and services as the compatible API.
  */
 export async function v1Api(app: FastifyInstance, options: V1Options): Promise<void> {
-  const ctx: V1Context = { store: options.store, base: '/v1' };
+  const ctx: V1Context = { store: options.store, base: '/v1', ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) };
   const auth = new V1Authenticator(options.store, options.now);
   const lock = new WriteLock();
 
@@ -114,4 +118,6 @@ export async function v1Api(app: FastifyInstance, options: V1Options): Promise<v
   await applicationRoutes(app, ctx, lock);
   await messageRoutes(app, ctx, lock);
   await keyRoutes(app, ctx, lock);
+  await recordingRoutes(app, ctx, lock);
+  await trunkRoutes(app, ctx, lock);
 }

@@ -10,7 +10,8 @@ export interface Field<Row> {
   readonly schema: TSchema;
   /** The store column behind it; a field without one (derived, a list) is shown but not filtered or sorted. */
   readonly column?: keyof Row & string;
-  readonly kind?: 'text' | 'integer';
+  /** How a filter's text becomes the column's value; `boolean` is `true`/`false` over a 1/0 column. */
+  readonly kind?: 'text' | 'integer' | 'boolean';
   readonly nullable?: boolean;
 }
 
@@ -144,6 +145,9 @@ export function readListRequest<T, Row>(res: Resource<T, Row>, query: Record<str
     else if (f.kind === 'integer') {
       if (!/^-?\d{1,15}$/.test(raw)) throw invalidField(name, `${name} is a whole number, not ${raw}`);
       value = Number(raw);
+    } else if (f.kind === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw invalidField(name, `${name} is true or false, not ${raw}`);
+      value = raw === 'true' ? 1 : 0;
     }
     filters.push({ field: name, value });
   }

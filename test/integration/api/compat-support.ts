@@ -30,13 +30,17 @@ export interface CompatServer {
   close(): Promise<void>;
 }
 
-/** With `callControl`, `POST Calls` and `POST Calls/{Sid}` are mounted, with telephony not started (placing a call is a 503). */
-export async function startCompatServer(options: { readonly callControl?: boolean } = {}): Promise<CompatServer> {
-  const store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
+/**
+ * With `callControl`, `POST Calls` and `POST Calls/{Sid}` are mounted, with telephony not started (placing a call is a 503).
+ * With `dataDir`, the store lives there and recordings' files are served from (and deleted in) it.
+ */
+export async function startCompatServer(options: { readonly callControl?: boolean; readonly dataDir?: string } = {}): Promise<CompatServer> {
+  const store = await openStore(options.dataDir === undefined ? { dataDir: '.', sqliteFile: ':memory:' } : { dataDir: options.dataDir });
   const account = await store.accounts.create({ friendlyName: 'Test account' });
   const other = await store.accounts.create({ friendlyName: 'Someone else' });
   const calls = options.callControl ? new TelephonyCallControl({ store, calls: () => undefined, live: new LiveCalls() }) : undefined;
-  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store, ...(calls ? { calls } : {}) });
+  const recordings = options.dataDir === undefined ? {} : { recordings: { store, dataDir: options.dataDir } };
+  const app = await buildServer({ logger: pino({ level: 'silent' }), version: 'test', store, ...(calls ? { calls } : {}), ...recordings });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const direct = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const proxy = await startRecordingProxy(direct);

@@ -149,6 +149,12 @@ export function storeSuite(open: () => Promise<Store>): void {
       const absent = listed.find((r) => r.sid === silent.sid);
       assert.deepEqual([absent?.status, absent?.errorCode], ['absent', 16102]);
       assert.equal((await store.recordings.listByCall(call.sid, b.sid)).length, 0);
+      // The native API's lists: filtered and sorted on columns, one page, one account.
+      const page = await store.recordings.query(a.sid, { filters: [{ column: 'error_code', value: 16102 }], sort: { column: 'duration', direction: 'asc' }, offset: 0, limit: 10 });
+      assert.deepEqual([page.total, page.rows.map((r) => r.sid)], [1, [silent.sid]]);
+      const byDuration = await store.recordings.query(a.sid, { filters: [{ column: 'call_sid', value: call.sid }], sort: { column: 'duration', direction: 'desc' }, offset: 0, limit: 1 });
+      assert.deepEqual([byDuration.total, byDuration.rows.map((r) => r.sid)], [2, [rec.sid]]);
+      assert.equal((await store.recordings.query(b.sid, { filters: [], sort: { column: 'sid', direction: 'asc' }, offset: 0, limit: 10 })).total, 0);
     } finally {
       await store.close();
     }

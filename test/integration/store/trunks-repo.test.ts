@@ -99,6 +99,45 @@ function trunksSuite(open: () => Promise<Store>): void {
     }
   });
 
+  it('pages trunks filtered and sorted on columns (the native API’s lists), one account only', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const b = await store.accounts.create();
+      for (const [name, priority, enabled] of [['c', 3, true], ['a', 1, false], ['b', 2, true]] as const) {
+        await store.trunks.create(a.sid, { friendlyName: name, host: `${name}.example`, priority, enabled });
+      }
+      await store.trunks.create(b.sid, { friendlyName: 'theirs', host: 'their.example' });
+      const page = await store.trunks.query(a.sid, { filters: [], sort: { column: 'priority', direction: 'desc' }, offset: 0, limit: 2 });
+      assert.equal(page.total, 3);
+      assert.deepEqual(page.rows.map((t) => t.friendlyName), ['c', 'b']);
+      const on = await store.trunks.query(a.sid, { filters: [{ column: 'enabled', value: 1 }], sort: { column: 'friendly_name', direction: 'asc' }, offset: 0, limit: 10 });
+      assert.deepEqual(on.rows.map((t) => [t.friendlyName, t.enabled]), [['b', true], ['c', true]]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('updates every setting at once, checked as on create; a new name must be free', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const t = await store.trunks.create(a.sid, { friendlyName: 'carrier', host: 'sip.carrier.example', username: 'u', password: 'p' });
+      await store.trunks.create(a.sid, { friendlyName: 'other', host: 'other.example' });
+      const updated = await store.trunks.update(a.sid, t.sid, { friendlyName: 'renamed', host: '192.0.2.1', port: 5070, transport: 'tcp', prefixes: ['+1'], priority: 0, enabled: false });
+      assert.deepEqual(
+        { name: updated?.friendlyName, host: updated?.host, port: updated?.port, transport: updated?.transport, prefixes: updated?.prefixes, enabled: updated?.enabled, username: updated?.username },
+        { name: 'renamed', host: '192.0.2.1', port: 5070, transport: 'tcp', prefixes: ['+1'], enabled: false, username: null },
+      );
+      assert.deepEqual(await store.trunks.get(a.sid, t.sid), updated);
+      await assert.rejects(store.trunks.update(a.sid, t.sid, { friendlyName: 'other', host: 'x.example' }), TrunkExistsError);
+      await assert.rejects(store.trunks.update(a.sid, t.sid, { friendlyName: 'renamed', host: 'x.example', port: 0 }), InvalidTrunkError);
+      assert.equal(await store.trunks.update(a.sid, `TK${'0'.repeat(32)}`, { friendlyName: 'x', host: 'x.example' }), undefined);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('goes with its account', async () => {
     const store = await open();
     try {
