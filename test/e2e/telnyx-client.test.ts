@@ -67,7 +67,7 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
     appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     const sipPort = await freeUdpPort();
     // A block of 2,000 RTP ports no other e2e file uses (they run in parallel); 20 of it by pid.
-    const rtp = 60000 + (process.pid % 100) * 20;
+    const rtp = 14000 + (process.pid % 100) * 20;
     const env = {
       DIALTONE_DATA_DIR: dataDir,
       DIALTONE_HTTP_PORT: '0',
