@@ -78,9 +78,9 @@ export async function startApp(documentFor: (base: string) => string, promptMs: 
 }
 
 export const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
-/** `taskset -c core command…`, or the bare command without taskset. */
-export function pinned(core: number, command: string, args: readonly string[]): [string, string[]] {
-  return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, [...args]];
+/** `taskset -c core command…`, or the bare command without taskset or without a core (null). */
+export function pinned(core: number | null, command: string, args: readonly string[]): [string, string[]] {
+  return hasTaskset && core !== null ? ['taskset', ['-c', String(core), command, ...args]] : [command, [...args]];
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far. */
@@ -103,7 +103,8 @@ export interface Dialtone {
   stop(): Promise<void>;
 }
 
-export async function startDialtone(appUrl: string, profileDir: string | undefined): Promise<Dialtone> {
+/** `dialtone start` pinned to `core` (null: free to use every core). */
+export async function startDialtone(appUrl: string, profileDir: string | undefined, core: number | null = 0): Promise<Dialtone> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-bench-data-'));
   const sipPort = await freeUdpPort();
   // A block of RTP ports well away from the ones tests pick (20000–39999).
@@ -121,7 +122,7 @@ export async function startDialtone(appUrl: string, profileDir: string | undefin
   const add = spawnSync(process.execPath, ['--import', 'tsx', main, 'numbers', 'add', NUMBER, '--voice-url', appUrl], { env, encoding: 'utf8' });
   if (add.status !== 0) throw new Error(`numbers add failed: ${add.stderr}`);
   const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), main, 'start'];
-  const [cmd, args] = pinned(0, process.execPath, nodeArgs);
+  const [cmd, args] = pinned(core, process.execPath, nodeArgs);
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -183,15 +184,17 @@ export interface SippCaller {
   readonly limit?: number;
   /** The length of the scenario's `<pause/>`, in ms (`-d`). */
   readonly pauseMs?: number;
+  /** The core sipp runs on (default 1; null: any). */
+  readonly core?: number | null;
 }
 
-/** A sipp caller pinned to core 1: `calls` calls at `rate` per second to `remote`, read from its trace files. */
+/** A sipp caller (on core 1 unless told otherwise): `calls` calls at `rate` per second to `remote`, read from its trace files. */
 export async function runSippCaller(options: SippCaller): Promise<SippResult> {
   const { remote, scenario, rate, calls } = options;
   const dir = mkdtempSync(join(tmpdir(), 'dialtone-bench-sipp-'));
   const port = await freeUdpPort();
   const echo = options.rtpEchoPort === undefined ? [] : ['-rtp_echo', '-mp', String(options.rtpEchoPort)];
-  const [cmd, args] = pinned(1, SIPP_PATH, [
+  const [cmd, args] = pinned(options.core === undefined ? 1 : options.core, SIPP_PATH, [
     remote,
     '-sf', scenario,
     '-s', NUMBER,

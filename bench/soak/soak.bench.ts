@@ -2,9 +2,10 @@
  * The soak (issue 5): many calls through a real document, then many calls held with media,
  * on this 2-core machine. Goal: no failed call.
  *
- * `dialtone start` runs pinned to core 0, its number bound to a web application in this
- * process; sipp, the caller, runs on core 1 and echoes every RTP packet it gets back to
- * Dialtone (`-rtp_echo`), so each leg both sends and receives audio.
+ * `dialtone start` runs with its number bound to a web application in this process; sipp,
+ * the caller, echoes every RTP packet it gets back to Dialtone (`-rtp_echo`), so each leg
+ * both sends and receives audio. The goal is for the machine, not a core: nothing is
+ * pinned (the ceiling's sipp UAS excepted, which has core 0 while the caller has core 1).
  *
  * 1. Through the engine: SOAK_CALLS calls (default 10,000) at SOAK_RATE per second (default
  *    100) through `<Say>Hi.</Say><Gather numDigits="1" timeout="1"/><Hangup/>` — the prompt
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
 import { freeUdpPort, SIPP_PATH } from '../../test/support/sipp.js';
-import { cpuSeconds, hasTaskset, percentile, runSippCaller, startApp, startDialtone, startSippUas, type SippResult } from '../calls.js';
+import { cpuSeconds, percentile, runSippCaller, startApp, startDialtone, startSippUas, type SippResult } from '../calls.js';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 10_000);
 const RATE = Number(process.env.SOAK_RATE ?? 100);
@@ -74,11 +75,10 @@ function figuresOf(result: SippResult, calls: number, cpu: number): PhaseFigures
 
 export default async function soakBench(): Promise<{ figures: Record<string, unknown>; rates: Rate[] }> {
   if (!existsSync(SIPP_PATH)) throw new Error('the soak bench needs sipp (Debian package sip-tester)');
-  if (hasTaskset) spawnSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const app = await startApp(() => '<Response><Say>Hi.</Say><Gather numDigits="1" timeout="1"/><Hangup/></Response>', PROMPT_MS);
   const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'dialtone-soak-profiles-')) : undefined;
-  const dialtone = await startDialtone(app.url, profileDir);
+  const dialtone = await startDialtone(app.url, profileDir, null);
   const pid = dialtone.child.pid!;
   const rtpEchoPort = await freeUdpPort();
   let engine: PhaseFigures;
@@ -86,10 +86,10 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
   let held: PhaseFigures & { readonly concurrentCpuPercent: number; readonly rssMbIdle: number; readonly rssMbHeld: number; readonly kbPerHeldCall: number };
   try {
     // Warm-up: the prompt enters the TTS cache and the JIT settles.
-    await runSippCaller({ remote: dialtone.remote, scenario: UAC, rate: 20, calls: 60, rtpEchoPort });
+    await runSippCaller({ remote: dialtone.remote, scenario: UAC, rate: 20, calls: 60, rtpEchoPort, core: null });
 
     let cpu = cpuSeconds(pid);
-    const through = await runSippCaller({ remote: dialtone.remote, scenario: UAC, rate: RATE, calls: CALLS, rtpEchoPort });
+    const through = await runSippCaller({ remote: dialtone.remote, scenario: UAC, rate: RATE, calls: CALLS, rtpEchoPort, core: null });
     engine = figuresOf(through, CALLS, cpuSeconds(pid) - cpu);
     console.error(`through the engine: ${JSON.stringify(engine)}`);
 
@@ -107,7 +107,7 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
     await sleep(2_000);
     const rssIdle = rssMb(pid);
     cpu = cpuSeconds(pid);
-    const holding = runSippCaller({ remote: dialtone.remote, scenario: HOLD, rate: RATE, calls: HELD, rtpEchoPort, pauseMs: HOLD_SECONDS * 1000 });
+    const holding = runSippCaller({ remote: dialtone.remote, scenario: HOLD, rate: RATE, calls: HELD, rtpEchoPort, pauseMs: HOLD_SECONDS * 1000, core: null });
     // All calls are up once the ramp is over; read the plateau's middle.
     const ramp = (HELD / RATE) * 1000;
     await sleep(ramp + 5_000);
@@ -140,7 +140,7 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
       ceilingSippUas: ceiling,
       held: { calls: HELD, holdSeconds: HOLD_SECONDS, ...held },
       webhookRequests: app.requests(),
-      pinned: hasTaskset ? 'dialtone (or the sipp UAS) on core 0; sipp the caller, echoing RTP, and this process on core 1' : 'not pinned (no taskset)',
+      pinned: 'nothing, except the ceiling: the sipp UAS on core 0, its caller on core 1',
       loadAverageAtStart: loadAtStart,
       ...(profileDir ? { profiles: profileDir } : {}),
     },
