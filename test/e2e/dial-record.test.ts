@@ -7,6 +7,10 @@
  * official twilio client lists the recording under the call; and the WAV downloaded from
  * RecordingUrl has two channels, the caller's tone on the first and the callee's on the
  * second (energy per channel, Goertzel and sox), and lasts as long as the bridge.
+ *
+ * `record-from-ringing-dual` to sipp that rings and never answers: the recording covers
+ * the ringing, the caller on the first channel, the US ringback (440 + 480 Hz) they heard
+ * on the second; the action says no-answer and still gets the recording.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +23,7 @@ import wavefile from 'wavefile';
 import { goertzel, RATE, readWav, rms, SOX, sine, soxStat, wavBytes } from '../support/audio.js';
 import { Baresip, baresipSkip } from '../support/baresip.js';
 import { Dialtone } from '../support/dialtone.js';
+import { freeUdpPort, sippScenario, sippSkip, startSipp, waitForUdpBind } from '../support/sipp.js';
 import { startWebApp, type WebApp } from '../support/web-app.js';
 
 delete process.env.TWILIO_REGION;
@@ -29,6 +34,9 @@ const AUTH_TOKEN = 'e'.repeat(32);
 const CALLER_HZ = 600;
 const CALLEE_HZ = 1000;
 const NUMBER = '+15550161';
+const RINGING_NUMBER = '+15550162';
+/** The shortest `timeout` Twilio takes. */
+const RING_TIMEOUT_S = 5;
 const TIME_LIMIT_S = 4;
 
 /** The channels of a WAV, each on its own. */
@@ -47,6 +55,7 @@ describe('<Dial record> on real calls (baresip → dialtone start → baresip)',
     app = await startWebApp();
     dialtone = await Dialtone.prepare({ name: 'dial-record', rtpBase: 10000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN } });
     await dialtone.addNumber(NUMBER, `${app.base}/voice`);
+    await dialtone.addNumber(RINGING_NUMBER, `${app.base}/ringing`);
     const [, apiBase] = await dialtone.start(/Dialtone is running at (\S+)/);
     client = twilio(ACCOUNT_SID, AUTH_TOKEN);
     client.api.baseUrl = apiBase!;
@@ -137,6 +146,46 @@ describe('<Dial record> on real calls (baresip → dialtone start → baresip)',
     } finally {
       await caller.stop();
       await callee.stop();
+    }
+  });
+
+  it('record-from-ringing-dual, nobody answers: the ringing is recorded (caller, ringback) and the no-answer action gets it', { skip: sippSkip }, async (t) => {
+    const callerVoice = join(dir, 'caller-ringing.wav');
+    writeFileSync(callerVoice, wavBytes(sine(CALLER_HZ, 30, 0.5)));
+    const port = await freeUdpPort();
+    const sipp = startSipp({ scenario: { file: sippScenario('uas-ring-expect-cancel.xml') }, port, timeoutSec: 30 });
+    await waitForUdpBind(port);
+    const caller = await Baresip.start({ audioSource: callerVoice, commands: true, killAfterMs: 60_000 });
+    const context = (): string => `--- dialtone start ---\n${dialtone.output()}\n--- caller ---\n${caller.log}`;
+    try {
+      app.documents.set(
+        '/ringing',
+        `<Response><Dial action="/ringing-after" timeout="${RING_TIMEOUT_S}" record="record-from-ringing-dual"><Sip>sip:bob@127.0.0.1:${port}</Sip></Dial></Response>`,
+      );
+      app.documents.set('/ringing-after', '<Response><Hangup/></Response>');
+      await caller.command('dial', `sip:${RINGING_NUMBER}@127.0.0.1:${dialtone.sipPort}`);
+      const action = await app.hit('/ringing-after', { context, timeoutMs: 30_000 });
+      const p = action.params;
+      assert.equal(p.DialCallStatus, 'no-answer', JSON.stringify(p));
+      assert.match(p.RecordingSid ?? '', /^RE[0-9a-f]{32}$/, JSON.stringify(p));
+      const res = await fetch(`${p.RecordingUrl}.wav`);
+      assert.equal(res.status, 200);
+      const [left, right] = channelsOf(new Uint8Array(await res.arrayBuffer()));
+      assert.ok(left && right, 'two channels');
+      const seconds = left.length / RATE;
+      assert.ok(Math.abs(seconds - RING_TIMEOUT_S) <= 1, `the WAV lasts ${seconds.toFixed(2)} s; it rang ${RING_TIMEOUT_S} s`);
+      assert.ok(Math.abs(Number(p.RecordingDuration) - seconds) <= 1, `RecordingDuration ${p.RecordingDuration}`);
+      const callerOwn = goertzel(left, CALLER_HZ);
+      const ringback = goertzel(right, 440) + goertzel(right, 480);
+      t.diagnostic(`recording ${seconds.toFixed(2)} s; caller RMS ${(rms(left) / 32768).toFixed(3)} FS, ringback channel RMS ${(rms(right) / 32768).toFixed(3)} FS`);
+      assert.ok(callerOwn > 100 * (goertzel(left, 440) + goertzel(left, 480)), 'the caller channel is the caller, not the ringback');
+      assert.ok(ringback > 100 * goertzel(right, CALLER_HZ), 'the second channel is the ringback the caller heard, not the caller');
+      assert.ok(rms(right) / 32768 > 0.01, 'the ringback is audible');
+      const sippRun = await sipp.done;
+      assert.equal(sippRun.code, 0, `sipp did not get its CANCEL\n${sippRun.report}\n${context()}`);
+    } finally {
+      await caller.stop();
+      sipp.kill();
     }
   });
 });
