@@ -87,8 +87,23 @@ export interface DialOptions {
   readonly hangupOnStar: boolean;
   readonly answerOnBridge: boolean;
   readonly record: 'none' | 'mono' | 'dual';
+  /** `<Dial record>`: record the dialled call; the result's `recording` says what was kept. */
+  readonly recording?: DialRecording;
   /** Country of the ringback the caller hears while it rings (`ringTone`); default the US one. */
   readonly ringTone?: string;
+}
+
+/** What `<Dial record>` records, and where. */
+export interface DialRecording {
+  /** From the answer (the bridged call), or from when the callee starts ringing. */
+  readonly from: 'answer' | 'ringing';
+  /** Two channels (caller, callee) or one; a single track is always one channel. */
+  readonly channels: 'mono' | 'dual';
+  /** `recordingTrack`: the caller (`inbound`), the callee (`outbound`), or both. */
+  readonly track: 'both' | 'inbound' | 'outbound';
+  readonly trimSilence: boolean;
+  /** Called when recording starts: the WAV file to write (its directory exists). */
+  open(): Promise<string>;
 }
 
 /** How a dialled call came out (Twilio's DialCallStatus). */

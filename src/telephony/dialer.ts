@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import { callTimeline } from './call-timeline.js';
+import { startDialRecording, type DialRecorder } from './dial-recording.js';
 import type { DialPlan, SipRoute } from './dial-plan.js';
 import type { OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
 import { ringbackPcm } from './ringback.js';
@@ -93,6 +94,9 @@ export class Dialer {
     }
     if (attempts.length === 0) return { status: 'failed', durationSeconds: 0, bridged: false, ...(parentEnd ? { callerHungUp: true } : {}) };
 
+    // record-from-ringing takes the ringback too; the callee alone (outbound track) has nothing to give before the answer.
+    const ringing = options.recording?.from === 'ringing' && options.recording.track !== 'outbound';
+    const recorder = ringing ? await startDialRecording(parent.media, options.recording!, recordingLimitMs(options), parent.note) : undefined;
     const ringback = parent.answered ? this.#ringback(parent, options.ringTone) : undefined;
     let relayed: Attempt | undefined;
     if (options.answerOnBridge && !parent.answered) {
@@ -116,6 +120,7 @@ export class Dialer {
         await a.call.hangup();
         await this.#close(a);
       }));
+      const recording = await recorder?.stop();
       const status = unansweredStatus(attempts, parentEnd !== undefined);
       const single = attempts.length === 1 ? attempts[0] : undefined;
       const sipCode = single?.outcome !== undefined && !single.outcome.answered ? single.outcome.sipStatus : undefined;
@@ -126,13 +131,14 @@ export class Dialer {
         ...(single ? { childCallSid: single.sid, sipCallId: single.call.callId } : {}),
         ...(sipCode !== undefined ? { sipResponseCode: sipCode } : {}),
         ...(parentEnd !== undefined ? { callerHungUp: true } : {}),
+        ...(recording ? { recording } : {}),
       };
     }
     const winner = answered.attempt;
     // The others are cancelled (or, answered at the same moment, hung up).
     for (const a of attempts) if (a !== winner) void a.call.hangup().then(() => this.#close(a));
     if (relayed !== undefined && relayed !== winner) await parent.media.unbridge().catch(() => undefined);
-    return this.#talk(parent, winner, answered.outcome, options, relayed === winner);
+    return this.#talk(parent, winner, answered.outcome, options, relayed === winner, recorder);
   }
 
   async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
@@ -194,6 +200,7 @@ export class Dialer {
     answered: Extract<RingOutcome, { answered: true }>,
     options: DialOptions,
     alreadyBridged: boolean,
+    ringingRecorder: DialRecorder | undefined,
   ): Promise<DialResult> {
     const { call } = winner;
     const base = { childCallSid: winner.sid, sipCallId: call.callId, sipResponseCode: answered.sipStatus };
@@ -206,6 +213,7 @@ export class Dialer {
     if (!callerLeft && winner.target.sendDigits) await sendDigitRuns(call.media, winner.target.sendDigits, call.ended).catch(() => undefined);
     let endedBy: DialEndedBy = 'callee';
     let bridged = false;
+    let recorder = ringingRecorder;
     if (!callerLeft) {
       try {
         if (!alreadyBridged) await parent.media.bridge(call.media);
@@ -214,6 +222,10 @@ export class Dialer {
         winner.timeline.append('media', { event: 'bridged', parentCallSid: parent.callSid });
       } catch (err) {
         parent.note('error', { message: `could not bridge the calls: ${(err as Error).message}` });
+      }
+      if (bridged && recorder === undefined && options.recording !== undefined) {
+        const media = options.recording.track === 'outbound' ? call.media : parent.media;
+        recorder = await startDialRecording(media, options.recording, recordingLimitMs(options), parent.note);
       }
       const stops: Promise<DialEndedBy>[] = [call.ended.then(() => 'callee' as const), parent.ended.then(() => 'caller' as const)];
       let limit: ReturnType<typeof setTimeout> | undefined;
@@ -236,6 +248,7 @@ export class Dialer {
       endedBy = 'caller';
     }
     const end = Date.now();
+    const recording = await recorder?.stop();
     if (endedBy !== 'callee') await call.hangup();
     if (endedBy === 'caller') callerLeft = true;
     if (!callerLeft) await parent.media.unbridge().catch(() => undefined);
@@ -243,7 +256,7 @@ export class Dialer {
     parent.note('dial', { event: 'ended', childCallSid: winner.sid, by: endedBy, durationSeconds: duration });
     winner.timeline.append('call-ended', { by: endedBy });
     await this.#close(winner, end, duration);
-    return { status: 'completed', durationSeconds: duration, bridged, ...base, ...(callerLeft ? { callerHungUp: true } : {}) };
+    return { status: 'completed', durationSeconds: duration, bridged, ...base, ...(callerLeft ? { callerHungUp: true } : {}), ...(recording ? { recording } : {}) };
   }
 
   /** Ends a child for good: media closed, its row final, its timeline written. */
@@ -272,6 +285,11 @@ export class Dialer {
       },
     };
   }
+}
+
+/** The longest a Dial recording can run: the ringing, the time limit, and a margin. */
+function recordingLimitMs(options: DialOptions): number {
+  return options.timeoutMs + options.timeLimitMs + 60_000;
 }
 
 /** What a Dial that nobody answered reports: canceled when the caller left, else the most telling of its attempts. */

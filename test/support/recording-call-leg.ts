@@ -223,8 +223,11 @@ export class RecordingCallLeg implements CallLeg {
     this.#check();
     if (this.#dialResult === undefined) throw new Error('dial is not scripted in this kit');
     this.actions.push({ type: 'dial', targets, options });
-    if (this.#dialResult.callerHungUp === true) this.#finish({ by: 'caller' });
-    return this.#dialResult;
+    const result = this.#dialResult;
+    // A scripted recording is written where the engine's recording request says (`<Dial record>`).
+    const recording = options.recording && result.recording ? { ...result.recording, file: await options.recording.open() } : undefined;
+    if (result.callerHungUp === true) this.#finish({ by: 'caller' });
+    return recording ? { ...result, recording } : result;
   }
 
   /** What was spoken, in order. */

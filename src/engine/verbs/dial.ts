@@ -1,6 +1,7 @@
 import type { TwimlNode } from '../../xml/index.js';
 import type { DialOptions, DialResult, DialTarget } from '../call-leg.js';
 import { CONTINUE, END, type VerbContext, type VerbOutcome } from '../verb-context.js';
+import { planDialRecording } from './dial-recording.js';
 
 type DialNoun = TwimlNode<'Dial'>['children'][number];
 
@@ -10,11 +11,11 @@ type DialNoun = TwimlNode<'Dial'>['children'][number];
  * first (SEM-A1) unless `answerOnBridge`, which keeps it ringing until the callee answers
  * (SEM-A5). With `action`, the outcome is requested there and its document replaces the
  * rest of this one (SEM-X3); without, the next verb runs (SEM-X4). If the caller hung up
- * meanwhile, the action is still requested and its answer ignored.
+ * meanwhile, the action is still requested and its answer ignored. With `record`, the
+ * dialled call is recorded (dial-recording.ts) and the action gets the recording too.
  *
- * Not done here yet: `record` (the recordings pipeline is another part; noted on the
- * timeline), whisper `url` on nouns, and the Conference/Queue/other nouns (skipped with a
- * warning).
+ * Not done here yet: whisper `url` on nouns, and the Conference/Queue/other nouns
+ * (skipped with a warning).
  */
 export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<VerbOutcome> {
   const { attrs } = verb;
@@ -24,23 +25,29 @@ export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<V
     return CONTINUE;
   }
   if (!attrs.answerOnBridge) await ctx.leg.answer();
-  const record = recordMode(attrs.record);
-  if (record !== 'none') {
-    ctx.timeline.append('warning', { code: 13217, message: `<Dial record="${attrs.record}"> is not supported yet: the call is not recorded`, line: verb.line });
-  }
+  const recording = planDialRecording(verb, ctx);
   const options: DialOptions = {
     callerId: attrs.callerId ?? '',
     timeoutMs: attrs.timeout * 1000,
     timeLimitMs: attrs.timeLimit * 1000,
     hangupOnStar: attrs.hangupOnStar,
     answerOnBridge: attrs.answerOnBridge,
-    record: 'none',
+    record: recording?.request.channels ?? 'none',
+    ...(recording ? { recording: recording.request } : {}),
     ...(attrs.ringTone !== undefined ? { ringTone: attrs.ringTone } : {}),
   };
-  const result = await ctx.leg.dial(targets, options);
+  let result: DialResult;
+  try {
+    result = await ctx.leg.dial(targets, options);
+  } catch (err) {
+    await recording?.finish(undefined).catch(() => undefined);
+    throw err;
+  }
   noteDialResult(ctx, result);
+  const recorded = (await recording?.finish(result)) ?? {};
   if (attrs.action === undefined) return result.callerHungUp === true ? END : CONTINUE;
-  return { type: 'fetch', url: ctx.resolve(attrs.action), method: attrs.method, params: actionParams(result, targets.some((t) => t.kind === 'sip')) };
+  const params = { ...actionParams(result, targets.some((t) => t.kind === 'sip')), ...recorded };
+  return { type: 'fetch', url: ctx.resolve(attrs.action), method: attrs.method, params };
 }
 
 /** The dial's outcome on the timeline (Apifonica's makeCall notes it the same). */
@@ -105,9 +112,4 @@ function nounTarget(noun: DialNoun, ctx: VerbContext): DialTarget | undefined {
       ctx.timeline.append('warning', { code: 13215, message: `<Dial><${noun.name}> is not supported yet; skipped`, line: noun.line });
       return undefined;
   }
-}
-
-function recordMode(record: TwimlNode<'Dial'>['attrs']['record']): DialOptions['record'] {
-  if (record === 'do-not-record') return 'none';
-  return record.endsWith('-dual') ? 'dual' : 'mono';
 }
