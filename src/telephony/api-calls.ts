@@ -305,7 +305,8 @@ class ApiCallRun implements LiveCall {
     try {
       const slot = await recordings.begin('OutboundAPI', count);
       const id = randomUUID();
-      await outbound.media.startRecord(id, slot.path, { mode: channels === 'dual' ? 'dual' : 'inbound', maxDurationMs: MAX_CALL_MS });
+      // Twilio's mono call recording holds both parties mixed, not the far end alone.
+      await outbound.media.startRecord(id, slot.path, { mode: channels === 'dual' ? 'dual' : 'mixed', maxDurationMs: MAX_CALL_MS });
       this.#timeline.append('media', { event: 'record-started', recordId: id, recordingSid: slot.sid });
       return {
         stop: async () => {
