@@ -30,10 +30,11 @@ function confirmedCall() {
   return { h, session, toTag, notify };
 }
 
-function settle(p: Promise<ReferOutcome>): { value: ReferOutcome | undefined } {
-  const box: { value: ReferOutcome | undefined } = { value: undefined };
-  void p.then((v) => (box.value = v));
-  return box;
+/** The outcome once settled, read afresh each time. */
+function settle(p: Promise<ReferOutcome>): { now(): ReferOutcome | undefined } {
+  let value: ReferOutcome | undefined;
+  void p.then((v) => (value = v));
+  return { now: () => value };
 }
 
 describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
@@ -53,13 +54,13 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     await flush();
     notify('SIP/2.0 100 Trying\r\n', [['Event', `refer;id=${seq}`], ['Subscription-State', 'active;expires=60']]);
     await flush();
-    assert.equal(outcome.value, undefined);
+    assert.equal(outcome.now(), undefined);
     notify('SIP/2.0 200 OK\r\n', [['Event', `refer;id=${seq}`], ['Subscription-State', 'terminated;reason=noresource']]);
     await flush();
     assert.equal(h.lastResponse(200, 'NOTIFY').status, 200);
-    assert.equal(outcome.value?.end, 'final');
-    assert.equal(outcome.value?.response?.status, 202);
-    assert.deepEqual(outcome.value?.final, { status: 200, reason: 'OK' });
+    assert.equal(outcome.now()?.end, 'final');
+    assert.equal(outcome.now()?.response?.status, 202);
+    assert.deepEqual(outcome.now()?.final, { status: 200, reason: 'OK' });
     assert.deepEqual(seen, [100, 200]);
     assert.deepEqual(notifies.map((n) => n.subscriptionState), ['active', 'terminated']);
     assert.equal(session.state, 'confirmed');
@@ -70,9 +71,9 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     const outcome = settle(session.refer('sip:alice@pbx.example.com'));
     h.deliver(peerResponse(h.lastRequest('REFER'), 603));
     await flush();
-    assert.equal(outcome.value?.end, 'rejected');
-    assert.equal(outcome.value?.response?.status, 603);
-    assert.equal(outcome.value?.final, undefined);
+    assert.equal(outcome.now()?.end, 'rejected');
+    assert.equal(outcome.now()?.response?.status, 603);
+    assert.equal(outcome.now()?.final, undefined);
   });
 
   it('a failed transfer is reported by its sipfrag (486), the session stays up', async () => {
@@ -81,8 +82,8 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     h.deliver(peerResponse(h.lastRequest('REFER'), 202));
     notify('SIP/2.0 486 Busy Here\r\n', [['Event', 'refer'], ['Subscription-State', 'terminated']]);
     await flush();
-    assert.equal(outcome.value?.end, 'final');
-    assert.equal(outcome.value?.final?.status, 486);
+    assert.equal(outcome.now()?.end, 'final');
+    assert.equal(outcome.now()?.final?.status, 486);
     assert.equal(session.state, 'confirmed');
   });
 
@@ -93,11 +94,11 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     notify('SIP/2.0 200 OK\r\n', [['Event', 'refer'], ['Subscription-State', 'terminated']]);
     await flush();
     assert.equal(h.lastResponse(200, 'NOTIFY').status, 200);
-    assert.equal(outcome.value, undefined);
+    assert.equal(outcome.now(), undefined);
     h.deliver(peerResponse(refer, 202));
     await flush();
-    assert.equal(outcome.value?.end, 'final');
-    assert.equal(outcome.value?.response?.status, 202);
+    assert.equal(outcome.now()?.end, 'final');
+    assert.equal(outcome.now()?.response?.status, 202);
   });
 
   it('no final NOTIFY within the timeout settles as notify-timeout (virtual clock)', async () => {
@@ -108,11 +109,11 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     notify('SIP/2.0 180 Ringing\r\n', [['Event', 'refer'], ['Subscription-State', 'active']]);
     h.clock.advance(9_999);
     await flush();
-    assert.equal(outcome.value, undefined);
+    assert.equal(outcome.now(), undefined);
     h.clock.advance(1);
     await flush();
-    assert.equal(outcome.value?.end, 'notify-timeout');
-    assert.deepEqual(outcome.value?.progress, [{ status: 180, reason: 'Ringing' }]);
+    assert.equal(outcome.now()?.end, 'notify-timeout');
+    assert.deepEqual(outcome.now()?.progress, [{ status: 180, reason: 'Ringing' }]);
   });
 
   it('a BYE from the peer during the transfer settles it as session-ended', async () => {
@@ -122,7 +123,7 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     await flush();
     h.deliver(peerRequest({ method: 'BYE', toTag, cseq: 9 }));
     await flush();
-    assert.equal(outcome.value?.end, 'session-ended');
+    assert.equal(outcome.now()?.end, 'session-ended');
     assert.equal(session.state, 'terminated');
   });
 
