@@ -346,10 +346,19 @@ export class SipCallLeg implements CallLeg {
     const session = this.#session;
     if (session === undefined) throw new NotSupportedYetError('<Refer> needs an answered call');
     this.#deps.note('sip', { event: 'refer', target });
-    const outcome = await session.refer(target, {
-      ...(options.notifyTimeoutMs === undefined ? {} : { notifyTimeoutMs: options.notifyTimeoutMs }),
-      onProgress: (s) => this.#deps.note('sip', { event: 'refer-notify', status: s.status, reason: s.reason }),
-    });
+    let outcome;
+    try {
+      outcome = await session.refer(target, {
+        ...(options.notifyTimeoutMs === undefined ? {} : { notifyTimeoutMs: options.notifyTimeoutMs }),
+        onProgress: (s) => this.#deps.note('sip', { event: 'refer-notify', status: s.status, reason: s.reason }),
+      });
+    } catch (err) {
+      // Not a URI a REFER can carry: nothing was sent, the transfer failed and the call goes on.
+      this.#check(); // the call ended just now
+      if (!(err instanceof TypeError)) throw err;
+      this.#deps.note('warning', { message: `<Refer>: ${err.message}; no REFER sent` });
+      return { notifyFinal: false, callerHungUp: false };
+    }
     const last = outcome.progress.at(-1);
     this.#deps.note('sip', { event: 'refer-end', end: outcome.end, referStatus: outcome.response?.status ?? null, notifyStatus: last?.status ?? null });
     return {

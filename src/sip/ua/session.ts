@@ -27,7 +27,7 @@
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { TimerHandle } from '../clock.js';
 import { type Dialog, type DialogRequestOptions, DialogTerminatedError } from '../dialog/index.js';
-import { type SipRequest, type SipResponse, formatNameAddr, getContentType, getCSeq, getEventHeader } from '../message/index.js';
+import { type SipRequest, type SipResponse, formatNameAddr, getContentType, getCSeq, getEventHeader, parseUri } from '../message/index.js';
 import type { InviteServerTransaction } from '../transaction/invite-server.js';
 import type { ServerTransaction } from '../transaction/layer.js';
 import { retransmit2xx, type Retransmit2xx } from '../transaction/retransmit-2xx.js';
@@ -314,10 +314,12 @@ export class InviteSession extends TypedEmitter<InviteSessionEvents> implements 
    * Ask the peer to call `referTo` (a SIP URI; `?X-Header=…` in it go into the peer's
    * INVITE) with REFER (RFC 3515), and follow the transfer through the NOTIFYs of the
    * implicit subscription. Resolves with how it came out, never rejects once sent;
-   * rejects with `DialogTerminatedError` when the session has ended.
+   * rejects with `DialogTerminatedError` when the session has ended, and with a
+   * `TypeError` when `referTo` is no sip:/sips: URI (nothing is sent).
    */
   refer(referTo: string, options: ReferOptions = {}): Promise<ReferOutcome> {
     if (this.#state === 'terminated') return Promise.reject(new DialogTerminatedError('cannot send REFER: the session has ended'));
+    if (parseUri(referTo)?.kind !== 'sip') return Promise.reject(new TypeError(`not a SIP URI to refer to: ${JSON.stringify(referTo)}`));
     const referredBy = options.referredBy ?? formatNameAddr({ displayName: undefined, uri: this.dialog.localUri.uri, params: [] });
     const req = this.dialog.createRequest('REFER', {
       headers: [['Refer-To', `<${referTo}>`], ['Referred-By', referredBy], ...this.#userAgentHeader(), ...(options.headers ?? [])],

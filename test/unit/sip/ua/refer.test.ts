@@ -137,6 +137,13 @@ describe('InviteSession.refer: REFER and its NOTIFYs (RFC 3515)', () => {
     assert.equal(h.lastResponse(400, 'NOTIFY').status, 400);
   });
 
+  it('a target that is no SIP URI (or would break the header) is refused, nothing sent', async () => {
+    const { h, session } = confirmedCall();
+    await assert.rejects(session.refer('sip:a@b\r\nX-Evil: 1'), TypeError);
+    await assert.rejects(session.refer('tel:+15550100'), TypeError);
+    assert.equal(h.sent('REFER').length, 0);
+  });
+
   it('refer() on an ended session rejects', async () => {
     const { session } = confirmedCall();
     void session.bye();
