@@ -165,6 +165,23 @@ export interface EchoOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface ReferOptions {
+  /** How long the transfer may take once the far end accepted it, ms; the leg's default otherwise. */
+  readonly notifyTimeoutMs?: number;
+}
+
+/** How a transfer with SIP REFER came out, as the far end reported it. */
+export interface ReferResult {
+  /** The status of the response to the REFER (202 accepted), when one came. */
+  readonly referStatus?: number;
+  /** The last status the far end reported of its call to the target (NOTIFY sipfrag), when it reported one. */
+  readonly notifyStatus?: number;
+  /** True when that status was final (≥ 200). */
+  readonly notifyFinal: boolean;
+  /** The far end hung up before reporting a final status (after a transfer, it often does). */
+  readonly callerHungUp: boolean;
+}
+
 export interface CallLeg {
   /** Answers if not answered yet (SEM-A1: the first verb needing media answers). */
   answer(): Promise<void>;
@@ -195,6 +212,13 @@ export interface CallLeg {
   connectStream(request: StreamRequest, events?: { started?(streamSid: string): void }): Promise<StreamEnd>;
   /** `<Echo>`: the caller hears their own audio for `durationMs`; resolves when it stops. */
   echo(options: EchoOptions): Promise<void>;
+  /**
+   * `<Refer>`: asks the far end to call `target` (a SIP URI) in our place, with SIP REFER,
+   * and follows its reports until the transfer succeeds or fails; the call is left up
+   * either way (ending it is the verb's business). Rejects with `CallEndedError` when the
+   * call had ended before.
+   */
+  refer(target: string, options?: ReferOptions): Promise<ReferResult>;
 }
 
 export interface CallEnd {

@@ -29,6 +29,8 @@ import {
   type Prompt,
   type RecordOptions,
   type RecordResult,
+  type ReferOptions,
+  type ReferResult,
   type StreamEnd,
   type StreamHandle,
   type StreamRequest,
@@ -337,6 +339,34 @@ export class SipCallLeg implements CallLeg {
       if (!this.#end) await this.#deps.media.unbridge().catch(() => undefined);
     }
     this.#check();
+  }
+
+  async refer(target: string, options: ReferOptions = {}): Promise<ReferResult> {
+    this.#check();
+    const session = this.#session;
+    if (session === undefined) throw new NotSupportedYetError('<Refer> needs an answered call');
+    this.#deps.note('sip', { event: 'refer', target });
+    let outcome;
+    try {
+      outcome = await session.refer(target, {
+        ...(options.notifyTimeoutMs === undefined ? {} : { notifyTimeoutMs: options.notifyTimeoutMs }),
+        onProgress: (s) => this.#deps.note('sip', { event: 'refer-notify', status: s.status, reason: s.reason }),
+      });
+    } catch (err) {
+      // Not a URI a REFER can carry: nothing was sent, the transfer failed and the call goes on.
+      this.#check(); // the call ended just now
+      if (!(err instanceof TypeError)) throw err;
+      this.#deps.note('warning', { message: `<Refer>: ${err.message}; no REFER sent` });
+      return { notifyFinal: false, callerHungUp: false };
+    }
+    const last = outcome.progress.at(-1);
+    this.#deps.note('sip', { event: 'refer-end', end: outcome.end, referStatus: outcome.response?.status ?? null, notifyStatus: last?.status ?? null });
+    return {
+      ...(outcome.response === undefined ? {} : { referStatus: outcome.response.status }),
+      ...(last === undefined ? {} : { notifyStatus: last.status }),
+      notifyFinal: outcome.final !== undefined,
+      callerHungUp: outcome.end === 'session-ended',
+    };
   }
 
   /** Asks the media leg for a stream and follows its events until it ends. */

@@ -17,6 +17,7 @@ import {
   type Prompt,
   type RecordOptions,
   type RecordResult,
+  type ReferResult,
   type StreamEnd,
   type StreamHandle,
   type StreamRequest,
@@ -34,7 +35,8 @@ export type LegAction =
   | { readonly type: 'stream-start'; readonly request: StreamRequest; readonly streamSid: string }
   | { readonly type: 'stream-stop'; readonly name: string | undefined; readonly stopped: number }
   | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string }
-  | { readonly type: 'echo'; readonly durationMs: number };
+  | { readonly type: 'echo'; readonly durationMs: number }
+  | { readonly type: 'refer'; readonly target: string };
 
 /** What a scripted recording yields; the file is the one the engine asked for. */
 export type ScriptedRecording = Omit<RecordResult, 'file'>;
@@ -228,6 +230,22 @@ export class RecordingCallLeg implements CallLeg {
     const recording = options.recording && result.recording ? { ...result.recording, file: await options.recording.open() } : undefined;
     if (result.callerHungUp === true) this.#finish({ by: 'caller' });
     return recording ? { ...result, recording } : result;
+  }
+
+  #referResult: ReferResult | undefined;
+
+  /** What `refer()` comes to; with `callerHungUp`, the caller is gone afterwards. */
+  referResult(result: ReferResult): this {
+    this.#referResult = result;
+    return this;
+  }
+
+  async refer(target: string): Promise<ReferResult> {
+    this.#check();
+    if (this.#referResult === undefined) throw new Error('refer is not scripted in this kit');
+    this.actions.push({ type: 'refer', target });
+    if (this.#referResult.callerHungUp) this.#finish({ by: 'caller' });
+    return this.#referResult;
   }
 
   /** What was spoken, in order. */

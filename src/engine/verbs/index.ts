@@ -9,6 +9,7 @@ import { pause } from './pause.js';
 import { play } from './play.js';
 import { record } from './record.js';
 import { redirect } from './redirect.js';
+import { refer } from './refer.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
 import { sms } from './sms.js';
@@ -33,4 +34,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Connect: connect,
   Sms: sms,
   Echo: echo,
+  Refer: refer,
 };

@@ -9,4 +9,6 @@ export * from './stream-framer.js';
 export * from './serialize.js';
 export * from './validate.js';
 export * from './reason-phrases.js';
+export * from './sipfrag.js';
+export * from './event-headers.js';
 export { isToken, isCallId, quote, unquote, findParam, formatParams } from './grammar.js';

@@ -16,5 +16,6 @@ export {
   type SessionDtmf,
   type InviteSessionEvents,
 } from './session.js';
+export { type ReferOptions, type ReferOutcome, type ReferEnd, type IncomingNotify } from './refer.js';
 export * from './sdp-direction.js';
 export * from './dtmf-info.js';

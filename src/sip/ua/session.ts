@@ -18,13 +18,16 @@
  *   offer's (RFC 3264 §6.1: sendonly → recvonly, inactive → inactive).
  * - INFO: answered 200; `application/dtmf-relay` and `application/dtmf` bodies also come
  *   out as `dtmf` events.
+ * - REFER (RFC 3515): `refer()` sends one and follows its implicit subscription; NOTIFYs
+ *   that match a subscription of ours are answered 200 and come out as `notify` events,
+ *   others get 481 (RFC 6665 §4.1.3).
  * - BYE from either side; a 481 or 408 (or no answer) to an in-dialog request ends the
  *   session too (§12.2.1.2).
  */
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { TimerHandle } from '../clock.js';
 import { type Dialog, type DialogRequestOptions, DialogTerminatedError } from '../dialog/index.js';
-import { type SipRequest, type SipResponse, getContentType, getCSeq } from '../message/index.js';
+import { type SipRequest, type SipResponse, formatNameAddr, getContentType, getCSeq, getEventHeader, parseUri } from '../message/index.js';
 import type { InviteServerTransaction } from '../transaction/invite-server.js';
 import type { ServerTransaction } from '../transaction/layer.js';
 import { retransmit2xx, type Retransmit2xx } from '../transaction/retransmit-2xx.js';
@@ -33,6 +36,7 @@ import type { Destination, InboundMessage } from '../transport/types.js';
 import { type DialogOwner, type UaContext, bodyText } from './core.js';
 import { type DtmfDigit, DTMF_INFO_TYPES, formatDtmfRelay, isDtmfDigit, parseDtmfInfo } from './dtmf-info.js';
 import { RequestRejectedError, SessionStateError, transactionFailure } from './errors.js';
+import { type IncomingNotify, type ReferOptions, type ReferOutcome, ReferSubscription, readNotify } from './refer.js';
 import { type MediaDirection, answerDirection, bumpSdpVersion, sdpDirection, withSdpDirection } from './sdp-direction.js';
 
 /** `waiting-ack`: we (UAS) sent the 2xx and no ACK came yet. */
@@ -134,6 +138,8 @@ export interface InviteSessionEvents {
   modified: [change: SessionModification];
   info: [info: IncomingInfo];
   dtmf: [dtmf: SessionDtmf];
+  /** A NOTIFY for a subscription of ours (a REFER's), answered 200. */
+  notify: [notify: IncomingNotify];
 }
 
 /** @internal What a session starts from. */
@@ -190,6 +196,8 @@ export class InviteSession extends TypedEmitter<InviteSessionEvents> implements 
   #incomingInvite: ServerTransaction | undefined;
   #idleWaiters: (() => void)[] = [];
   readonly #delays = new Map<TimerHandle, () => void>();
+  /** REFERs we sent whose transfer is not over yet. */
+  readonly #refers = new Set<ReferSubscription>();
 
   /** @internal Made by `IncomingInvite.accept()` and `OutgoingInvite`. */
   constructor(ua: UaContext, init: InviteSessionInit) {
@@ -303,13 +311,47 @@ export class InviteSession extends TypedEmitter<InviteSessionEvents> implements 
   }
 
   /**
-   * Send another request in the dialog (OPTIONS, INFO, UPDATE, REFER, NOTIFY…; not INVITE,
+   * Ask the peer to call `referTo` (a SIP URI; `?X-Header=…` in it go into the peer's
+   * INVITE) with REFER (RFC 3515), and follow the transfer through the NOTIFYs of the
+   * implicit subscription. Resolves with how it came out, never rejects once sent;
+   * rejects with `DialogTerminatedError` when the session has ended, and with a
+   * `TypeError` when `referTo` is no sip:/sips: URI (nothing is sent).
+   */
+  refer(referTo: string, options: ReferOptions = {}): Promise<ReferOutcome> {
+    if (this.#state === 'terminated') return Promise.reject(new DialogTerminatedError('cannot send REFER: the session has ended'));
+    if (parseUri(referTo)?.kind !== 'sip') return Promise.reject(new TypeError(`not a SIP URI to refer to: ${JSON.stringify(referTo)}`));
+    const referredBy = options.referredBy ?? formatNameAddr({ displayName: undefined, uri: this.dialog.localUri.uri, params: [] });
+    const req = this.dialog.createRequest('REFER', {
+      headers: [['Refer-To', `<${referTo}>`], ['Referred-By', referredBy], ...this.#userAgentHeader(), ...(options.headers ?? [])],
+    });
+    const subscription = new ReferSubscription({
+      seq: getCSeq(req)?.seq ?? 0,
+      clock: this.#ua.clock,
+      timeoutMs: options.notifyTimeoutMs ?? 64 * this.#ua.timers.t1,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      release: () => this.#refers.delete(subscription),
+    });
+    // Before the REFER goes: its first NOTIFY may overtake the 202.
+    this.#refers.add(subscription);
+    this.#sendInDialog('REFER', req).then(
+      (res) => subscription.answered(res),
+      (err: unknown) => subscription.failed(err),
+    );
+    return subscription.outcome;
+  }
+
+  /**
+   * Send another request in the dialog (OPTIONS, INFO, UPDATE, NOTIFY…; not INVITE,
    * ACK, CANCEL or BYE, which have their own methods). Resolves with the 2xx.
    */
   sendRequest(method: string, options: DialogRequestOptions = {}): Promise<SipResponse> {
     if (NOT_ALLOWED_HERE.has(method)) return Promise.reject(new TypeError(`${method} is not sent with sendRequest()`));
     if (this.#state === 'terminated') return Promise.reject(new DialogTerminatedError(`cannot send ${method}: the session has ended`));
-    const req = this.dialog.createRequest(method, options);
+    return this.#sendInDialog(method, this.dialog.createRequest(method, options));
+  }
+
+  /** Sends a request built in the dialog; a 2xx resolves, anything else rejects (481 and 408 end the session). */
+  #sendInDialog(method: string, req: SipRequest): Promise<SipResponse> {
     return this.#sendFinal(req).then(
       (res) => {
         if (res.status < 300) return res;
@@ -344,6 +386,9 @@ export class InviteSession extends TypedEmitter<InviteSessionEvents> implements 
         return;
       case 'INFO':
         this.#onInfo(request, transaction);
+        return;
+      case 'NOTIFY':
+        this.#onNotify(request, transaction);
         return;
       case 'OPTIONS':
         transaction.reply(200, undefined, { headers: this.#ua.responseHeaders() });
@@ -611,6 +656,24 @@ export class InviteSession extends TypedEmitter<InviteSessionEvents> implements 
     }
   }
 
+  // ───────────── NOTIFY ─────────────
+
+  #onNotify(request: SipRequest, tx: ServerTransaction): void {
+    const notify = readNotify(request, getEventHeader(request));
+    if (notify === undefined) {
+      tx.reply(400, 'Missing or bad Event header', { headers: this.#serverHeader() });
+      return;
+    }
+    const subscription = [...this.#refers].find((s) => s.matches(notify.event));
+    if (subscription === undefined) {
+      tx.reply(481, 'Subscription does not exist', { headers: this.#serverHeader() });
+      return;
+    }
+    tx.reply(200, undefined, { headers: this.#serverHeader() });
+    this.safeEmit('notify', notify);
+    subscription.notified(notify);
+  }
+
   // ───────────── ending ─────────────
 
   /** §12.2.1.2: 481 ends the dialog; 408 ends it with a BYE. */
@@ -654,6 +717,7 @@ export class InviteSession extends TypedEmitter<InviteSessionEvents> implements 
       cancel();
     }
     this.#delays.clear();
+    for (const refer of [...this.#refers]) refer.sessionEnded();
     this.#ua.unregister(this.dialog.key, this);
     this.#notifyIdle();
     this.safeEmit('ended', end);
