@@ -132,6 +132,24 @@ function toTrunk(row: Selectable<TrunksTable>): Trunk {
   };
 }
 
+/** A checked input's columns: every setting a trunk has, as create and update write them. */
+function settingColumns(t: ReturnType<typeof checkTrunkInput>): Omit<Selectable<TrunksTable>, 'sid' | 'account_sid' | 'date_created' | 'date_updated'> {
+  return {
+    friendly_name: t.friendlyName,
+    host: t.host,
+    port: t.port,
+    transport: t.transport,
+    username: t.username,
+    password: t.password,
+    prefixes: JSON.stringify(t.prefixes),
+    priority: t.priority,
+    caller_id: t.callerId,
+    strip_prefix: t.stripPrefix,
+    add_prefix: t.addPrefix,
+    enabled: t.enabled ? 1 : 0,
+  };
+}
+
 export class TrunksRepo {
   constructor(readonly db: Kysely<Database>) {}
 
@@ -142,18 +160,7 @@ export class TrunksRepo {
     const row: Selectable<TrunksTable> = {
       sid: newSid('TK'),
       account_sid: accountSid,
-      friendly_name: t.friendlyName,
-      host: t.host,
-      port: t.port,
-      transport: t.transport,
-      username: t.username,
-      password: t.password,
-      prefixes: JSON.stringify(t.prefixes),
-      priority: t.priority,
-      caller_id: t.callerId,
-      strip_prefix: t.stripPrefix,
-      add_prefix: t.addPrefix,
-      enabled: t.enabled ? 1 : 0,
+      ...settingColumns(t),
       date_created: now,
       date_updated: now,
     };
@@ -205,21 +212,7 @@ export class TrunksRepo {
     const now = isoNow();
     await this.db
       .updateTable('trunks')
-      .set({
-        friendly_name: t.friendlyName,
-        host: t.host,
-        port: t.port,
-        transport: t.transport,
-        username: t.username,
-        password: t.password,
-        prefixes: JSON.stringify(t.prefixes),
-        priority: t.priority,
-        caller_id: t.callerId,
-        strip_prefix: t.stripPrefix,
-        add_prefix: t.addPrefix,
-        enabled: t.enabled ? 1 : 0,
-        date_updated: now,
-      })
+      .set({ ...settingColumns(t), date_updated: now })
       .where('sid', '=', found.sid)
       .where('account_sid', '=', accountSid)
       .execute();
