@@ -1,11 +1,10 @@
 import type { TwimlNode } from '../../xml/index.js';
 import type { DialRecording, DialResult } from '../call-leg.js';
-import type { CallRecordings, RecordingSlot } from '../recordings.js';
-import { rfc2822 } from '../status-callbacks.js';
+import type { RecordingSlot } from '../recordings.js';
 import type { VerbContext } from '../verb-context.js';
+import { recordingStatusNotifier } from './recording-status.js';
 
 type DialAttrs = TwimlNode<'Dial'>['attrs'];
-type RecordingEvent = 'in-progress' | 'completed' | 'absent';
 
 /** Under half a second rounds to a zero-second recording: nothing worth keeping (16101). */
 const SHORTEST_MS = 500;
@@ -42,7 +41,18 @@ export function planDialRecording(verb: TwimlNode<'Dial'>, ctx: VerbContext): Di
   if (attrs.recordingStorageUrl !== undefined) warn(13699, 'recordingStorageUrl is not supported: the recording is kept on this server, nothing is uploaded');
   const count = channels === 'dual' ? 2 : 1;
   let slot: RecordingSlot | undefined;
-  const announce = statusCallback(attrs, ctx, recordings, count);
+  const announce = recordingStatusNotifier(
+    {
+      url: attrs.recordingStatusCallback,
+      method: attrs.recordingStatusCallbackMethod,
+      events: attrs.recordingStatusCallbackEvent,
+      source: 'DialVerb',
+      track: attrs.recordingTrack,
+    },
+    ctx,
+    recordings,
+    count,
+  );
   return {
     request: {
       from: attrs.record.startsWith('record-from-ringing') ? 'ringing' : 'answer',
@@ -83,28 +93,3 @@ function requestedChannels(attrs: DialAttrs): 'mono' | 'dual' {
   return attrs.record.endsWith('-dual') ? 'dual' : 'mono';
 }
 
-/** Posts `recordingStatusCallback` for the events the Dial asked for. */
-function statusCallback(
-  attrs: DialAttrs,
-  ctx: VerbContext,
-  recordings: CallRecordings,
-  channels: 1 | 2,
-): (slot: RecordingSlot, event: RecordingEvent, durationSeconds: number, errorCode?: number) => void {
-  const url = attrs.recordingStatusCallback;
-  const events = new Set<string>(attrs.recordingStatusCallbackEvent);
-  return (slot, event, durationSeconds, errorCode) => {
-    if (url === undefined || !events.has(event)) return;
-    const params: Record<string, string> = {
-      RecordingSid: slot.sid,
-      RecordingUrl: slot.url,
-      RecordingStatus: event,
-      RecordingDuration: String(durationSeconds),
-      RecordingChannels: String(channels),
-      RecordingStartTime: rfc2822(slot.startTime),
-      RecordingSource: 'DialVerb',
-      RecordingTrack: attrs.recordingTrack,
-    };
-    if (errorCode !== undefined) params.ErrorCode = String(errorCode);
-    recordings.notify({ url: ctx.resolve(url), method: attrs.recordingStatusCallbackMethod, params });
-  };
-}

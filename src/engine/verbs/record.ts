@@ -1,13 +1,11 @@
 import type { TwimlNode } from '../../xml/index.js';
 import type { RecordResult } from '../call-leg.js';
-import type { CallRecordings, RecordingSlot } from '../recordings.js';
-import { rfc2822 } from '../status-callbacks.js';
 import { CONTINUE, END, type VerbContext, type VerbOutcome } from '../verb-context.js';
+import { recordingStatusNotifier, type RecordingEvent } from './recording-status.js';
 
 /** Twilio drops trimmed recordings shorter than this (16101). */
 const SHORTEST_TRIMMED_MS = 1000;
 
-type RecordingEvent = 'in-progress' | 'completed' | 'absent';
 
 /**
  * `<Record>`: the beep (`playBeep`), then the caller's audio to a WAV file until `timeout`
@@ -31,7 +29,13 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
 
   const channels = attrs.channels === 'dual' ? 2 : 1;
   const slot = await recordings.begin('RecordVerb', channels);
-  const announce = statusCallback(verb, ctx, recordings, slot, channels);
+  const notify = recordingStatusNotifier(
+    { url: attrs.recordingStatusCallback, method: attrs.recordingStatusCallbackMethod, events: attrs.recordingStatusCallbackEvent, source: 'RecordVerb' },
+    ctx,
+    recordings,
+    channels,
+  );
+  const announce = (event: RecordingEvent, seconds: number, errorCode?: number): void => notify(slot, event, seconds, errorCode);
   announce('in-progress', 0);
 
   let result: RecordResult;
@@ -85,33 +89,6 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
     url: ctx.resolve(attrs.action ?? ctx.documentUrl),
     method: attrs.method,
     params,
-  };
-}
-
-/** Posts `recordingStatusCallback` for the events the verb asked for. */
-function statusCallback(
-  verb: TwimlNode<'Record'>,
-  ctx: VerbContext,
-  recordings: CallRecordings,
-  slot: RecordingSlot,
-  channels: 1 | 2,
-): (event: RecordingEvent, durationSeconds: number, errorCode?: number) => void {
-  const { attrs } = verb;
-  const url = attrs.recordingStatusCallback;
-  const events = new Set<string>(attrs.recordingStatusCallbackEvent);
-  return (event, durationSeconds, errorCode) => {
-    if (url === undefined || !events.has(event)) return;
-    const params: Record<string, string> = {
-      RecordingSid: slot.sid,
-      RecordingUrl: slot.url,
-      RecordingStatus: event,
-      RecordingDuration: String(durationSeconds),
-      RecordingChannels: String(channels),
-      RecordingStartTime: rfc2822(slot.startTime),
-      RecordingSource: 'RecordVerb',
-    };
-    if (errorCode !== undefined) params.ErrorCode = String(errorCode);
-    recordings.notify({ url: ctx.resolve(url), method: attrs.recordingStatusCallbackMethod, params });
   };
 }
 
