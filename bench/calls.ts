@@ -252,6 +252,33 @@ export async function runSippCaller(options: SippCaller): Promise<SippResult> {
   };
 }
 
+/** What a callee did with a sipp caller's calls. */
+export interface CallFigures {
+  readonly attempted: number;
+  readonly successful: number;
+  readonly failed: number;
+  readonly answeredPerSecond: number;
+  readonly answerDelayMs: { p50: number | null; p99: number | null; max: number | null };
+  readonly holdMs: { p50: number | null };
+  /** The callee's CPU time over the wall time of the run, in percent of one core. */
+  readonly calleeCpuPercent: number;
+  readonly failureSample?: string;
+}
+
+/** The figures of a caller's run of `calls` calls, the callee having used `cpu` CPU seconds. */
+export function callFigures(result: SippResult, calls: number, cpu: number): CallFigures {
+  return {
+    attempted: result.created,
+    successful: result.successful,
+    failed: result.failed + (calls - result.created),
+    answeredPerSecond: result.answeredPerSecond,
+    answerDelayMs: { p50: percentile(result.answerMs, 50), p99: percentile(result.answerMs, 99), max: result.answerMs.at(-1) ?? null },
+    holdMs: { p50: percentile(result.holdMs, 50) },
+    calleeCpuPercent: Math.round((cpu / result.wallSeconds) * 100),
+    ...(result.failed > 0 || result.exitCode !== 0 ? { failureSample: result.failures.slice(0, 600) } : {}),
+  };
+}
+
 /** A sipp UAS in Dialtone's place, pinned to core 0, answering every call it gets and hanging up after `holdMs`. */
 export async function startSippUas(scenario: string, holdMs: number): Promise<{ child: ChildProcess; remote: string; stop: () => Promise<void> }> {
   const port = await freeUdpPort();

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
 import { SIPP_PATH } from '../../test/support/sipp.js';
-import { cpuSeconds, hasTaskset, percentile, runSippCaller, startApp, startDialtone, startSippUas } from '../calls.js';
+import { callFigures, cpuSeconds, hasTaskset, runSippCaller, type CallFigures, startApp, startDialtone, startSippUas } from '../calls.js';
 
 const RATES = (process.env.SIP_BENCH_RATES ?? '100,200,300,400,600').split(',').map(Number);
 /** Seconds of calls per step: each step makes rate × SECONDS calls. */
@@ -52,38 +52,16 @@ const UAS = join(here, 'uas.xml');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What one callee does at one rate. */
-interface StepFigures {
+interface StepFigures extends CallFigures {
   readonly rate: number;
-  readonly attempted: number;
-  readonly successful: number;
-  readonly failed: number;
-  readonly answeredPerSecond: number;
-  readonly answerDelayMs: { p50: number | null; p99: number | null; max: number | null };
-  readonly holdMs: { p50: number | null };
-  /** The callee's CPU time over the wall time of the run, in percent of one core. */
-  readonly calleeCpuPercent: number;
   readonly loadAverage: number;
-  readonly failureSample?: string;
 }
 
 async function step(remote: string, calleePid: number, rate: number): Promise<StepFigures> {
   const calls = Math.max(1, Math.round(rate * SECONDS));
   const cpuBefore = cpuSeconds(calleePid);
   const result = await runSippCaller({ remote, scenario: UAC, rate, calls });
-  const cpu = cpuSeconds(calleePid) - cpuBefore;
-  const figures: StepFigures = {
-    rate,
-    attempted: result.created,
-    successful: result.successful,
-    failed: result.failed + (calls - result.created),
-    answeredPerSecond: result.answeredPerSecond,
-    answerDelayMs: { p50: percentile(result.answerMs, 50), p99: percentile(result.answerMs, 99), max: result.answerMs.at(-1) ?? null },
-    holdMs: { p50: percentile(result.holdMs, 50) },
-    calleeCpuPercent: Math.round((cpu / result.wallSeconds) * 100),
-    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
-    ...(result.failed > 0 || result.exitCode !== 0 ? { failureSample: result.failures.slice(0, 600) } : {}),
-  };
-  return figures;
+  return { rate, ...callFigures(result, calls, cpuSeconds(calleePid) - cpuBefore), loadAverage: Math.round(loadavg()[0]! * 100) / 100 };
 }
 
 /**

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rate } from '../harness.js';
 import { freeUdpPort, SIPP_PATH } from '../../test/support/sipp.js';
-import { cpuSeconds, percentile, runSippCaller, startApp, startDialtone, startSippUas, type SippResult } from '../calls.js';
+import { callFigures, cpuSeconds, runSippCaller, startApp, startDialtone, startSippUas, type CallFigures } from '../calls.js';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 10_000);
 const RATE = Number(process.env.SOAK_RATE ?? 100);
@@ -48,30 +48,6 @@ function rssMb(pid: number): number {
   return Math.round(kb / 102.4) / 10;
 }
 
-interface PhaseFigures {
-  readonly attempted: number;
-  readonly successful: number;
-  readonly failed: number;
-  readonly answeredPerSecond: number;
-  readonly answerDelayMs: { p50: number | null; p99: number | null; max: number | null };
-  readonly holdMs: { p50: number | null };
-  readonly calleeCpuPercent: number;
-  readonly failureSample?: string;
-}
-
-function figuresOf(result: SippResult, calls: number, cpu: number): PhaseFigures {
-  return {
-    attempted: result.created,
-    successful: result.successful,
-    failed: result.failed + (calls - result.created),
-    answeredPerSecond: result.answeredPerSecond,
-    answerDelayMs: { p50: percentile(result.answerMs, 50), p99: percentile(result.answerMs, 99), max: result.answerMs.at(-1) ?? null },
-    holdMs: { p50: percentile(result.holdMs, 50) },
-    calleeCpuPercent: Math.round((cpu / result.wallSeconds) * 100),
-    ...(result.failed > 0 || result.exitCode !== 0 ? { failureSample: result.failures.slice(0, 600) } : {}),
-  };
-}
-
 export default async function soakBench(): Promise<{ figures: Record<string, unknown>; rates: Rate[] }> {
   if (!existsSync(SIPP_PATH)) throw new Error('the soak bench needs sipp (Debian package sip-tester)');
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
@@ -80,23 +56,23 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
   const dialtone = await startDialtone(app.url, profileDir, null);
   const pid = dialtone.child.pid!;
   const rtpEchoPort = await freeUdpPort();
-  let engine: PhaseFigures;
-  let ceiling: PhaseFigures;
-  let held: PhaseFigures & { readonly concurrentCpuPercent: number; readonly rssMbIdle: number; readonly rssMbHeld: number; readonly kbPerHeldCall: number };
+  let engine: CallFigures;
+  let ceiling: CallFigures;
+  let held: CallFigures & { readonly concurrentCpuPercent: number; readonly rssMbIdle: number; readonly rssMbHeld: number; readonly kbPerHeldCall: number };
   try {
     // Warm-up: the prompt enters the TTS cache and the JIT settles.
     await runSippCaller({ remote: dialtone.remote, scenario: UAC, rate: 20, calls: 60, rtpEchoPort, core: null });
 
     let cpu = cpuSeconds(pid);
     const through = await runSippCaller({ remote: dialtone.remote, scenario: UAC, rate: RATE, calls: CALLS, rtpEchoPort, core: null });
-    engine = figuresOf(through, CALLS, cpuSeconds(pid) - cpu);
+    engine = callFigures(through, CALLS, cpuSeconds(pid) - cpu);
     console.error(`through the engine: ${JSON.stringify(engine)}`);
 
     const uas = await startSippUas(UAS, engine.holdMs.p50 ?? 3_000);
     try {
       cpu = cpuSeconds(uas.child.pid!);
       const bare = await runSippCaller({ remote: uas.remote, scenario: UAC, rate: RATE, calls: CALLS });
-      ceiling = figuresOf(bare, CALLS, cpuSeconds(uas.child.pid!) - cpu);
+      ceiling = callFigures(bare, CALLS, cpuSeconds(uas.child.pid!) - cpu);
       console.error(`sipp UAS: ${JSON.stringify(ceiling)}`);
     } finally {
       await uas.stop();
@@ -117,7 +93,7 @@ export default async function soakBench(): Promise<{ figures: Record<string, unk
     const rssHeld = rssMb(pid);
     const result = await holding;
     held = {
-      ...figuresOf(result, HELD, cpuSeconds(pid) - cpu),
+      ...callFigures(result, HELD, cpuSeconds(pid) - cpu),
       concurrentCpuPercent,
       rssMbIdle: rssIdle,
       rssMbHeld: rssHeld,
