@@ -1,15 +1,16 @@
 /**
  * A recording's audio at Twilio's media URL, `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}`
- * with `.wav` or no extension (WAV, as Twilio serves by default). Like Twilio's default,
- * media URLs need no credentials: the SIDs are the secret. `.mp3` answers a Twilio-shaped
- * 404 (no MP3 encoder here yet). The Recording resource itself (`.json`, lists, delete)
- * belongs to the REST API plugin, not to this route.
+ * with `.wav` or no extension (WAV, as Twilio serves by default) or `.mp3` (encoded from
+ * the WAV on the first request and kept beside it). Like Twilio's default, media URLs
+ * need no credentials: the SIDs are the secret. The Recording resource itself (`.json`,
+ * lists, delete) belongs to the REST API plugin, not to this route.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
 import { recordingFile } from '../../telephony/call-recordings.js';
+import { Mp3UnavailableError, RecordingMp3s } from '../../telephony/recording-mp3.js';
 import { ApiError } from '../errors.js';
 
 export interface RecordingMediaOptions {
@@ -21,6 +22,7 @@ export interface RecordingMediaOptions {
 const MEDIA_FILE = /^(RE[0-9a-f]{32})(?:\.(wav|mp3))?$/;
 
 export async function recordingMediaRoute(app: FastifyInstance, options: RecordingMediaOptions): Promise<void> {
+  const mp3s = new RecordingMp3s();
   app.get<{ Params: { accountSid: string; file: string } }>('/2010-04-01/Accounts/:accountSid/Recordings/:file', async (request, reply) => {
     const { accountSid, file } = request.params;
     const notFound = (): ApiError => new ApiError(404, 20404, `The requested resource ${request.url} was not found`);
@@ -29,20 +31,26 @@ export async function recordingMediaRoute(app: FastifyInstance, options: Recordi
     const [, sid, extension = 'wav'] = match;
     const recording = await options.store.recordings.get(sid!, accountSid);
     if (!recording || recording.status !== 'completed' || recording.filePath === null) throw notFound();
+    const wav = recordingFile(options.dataDir, recording);
+    if (wav === undefined) throw notFound();
+    let path = wav;
     if (extension === 'mp3') {
-      throw new ApiError(404, 20404, `Recording ${sid} is not available as MP3 on this server; request ${sid}.wav`);
+      try {
+        path = await mp3s.fileFor(wav);
+      } catch (err) {
+        if (err instanceof Mp3UnavailableError) throw new ApiError(404, 20404, `Recording ${sid} is not available as MP3 (${err.message}); request ${sid}.wav`);
+        throw err;
+      }
     }
-    const path = recordingFile(options.dataDir, recording);
-    if (path === undefined) throw notFound();
     const size = await stat(path).then(
       (s) => s.size,
       () => undefined,
     );
     if (size === undefined) throw notFound();
     return reply
-      .type('audio/x-wav')
+      .type(extension === 'mp3' ? 'audio/mpeg' : 'audio/x-wav')
       .header('content-length', size)
-      .header('content-disposition', `inline; filename="${sid}.wav"`)
+      .header('content-disposition', `inline; filename="${sid}.${extension}"`)
       .send(createReadStream(path));
   });
 }

@@ -78,7 +78,7 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
   const duration = Math.max(1, seconds);
   await recordings.end(slot.sid, { status: 'completed', durationSeconds: duration, channels });
   announce('completed', duration);
-  const params: Record<string, string> = { RecordingUrl: slot.url, RecordingDuration: String(duration), RecordingSid: slot.sid };
+  const params: Record<string, string> = { RecordingUrl: mediaUrl(verb, slot), RecordingDuration: String(duration), RecordingSid: slot.sid };
   if (result.endedBy !== '') params.Digits = result.endedBy;
   return {
     type: 'fetch',
@@ -86,6 +86,15 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
     method: attrs.method,
     params,
   };
+}
+
+/**
+ * RecordingUrl: Twilio's media URL (no extension; WAV when fetched as is), or, when
+ * TeXML's `fileFormat="mp3"` asks for MP3, the same URL with `.mp3`, which serves the
+ * recording encoded as MP3.
+ */
+function mediaUrl(verb: TwimlNode<'Record'>, slot: RecordingSlot): string {
+  return verb.attrs.fileFormat === 'mp3' ? `${slot.url}.mp3` : slot.url;
 }
 
 /** Posts `recordingStatusCallback` for the events the verb asked for. */
@@ -103,7 +112,7 @@ function statusCallback(
     if (url === undefined || !events.has(event)) return;
     const params: Record<string, string> = {
       RecordingSid: slot.sid,
-      RecordingUrl: slot.url,
+      RecordingUrl: mediaUrl(verb, slot),
       RecordingStatus: event,
       RecordingDuration: String(durationSeconds),
       RecordingChannels: String(channels),
@@ -122,6 +131,5 @@ function warnUnsupported(verb: TwimlNode<'Record'>, ctx: VerbContext): void {
   if (attrs.transcribe || attrs.transcription) {
     warn(13618, 'Transcription is not available on this server: the recording is kept, no transcription is made and transcribeCallback is not requested');
   }
-  if (attrs.fileFormat === 'mp3') warn(13699, 'Recordings are stored as WAV; append .wav to RecordingUrl (MP3 is not available on this server)');
   if (attrs.storageUrl !== undefined) warn(13699, 'storageUrl is not supported: the recording is kept on this server, nothing is uploaded');
 }
