@@ -174,7 +174,7 @@ export class InboundCalls {
       get answered() {
         return accepted !== undefined && accepted.state !== 'terminated';
       },
-      cancel: async () => accepted === undefined && (await documents.leg?.hangup(), true),
+      cancel: async () => accepted === undefined && (await documents.stop()?.hangup(), true),
       hangup: async () => documents.stop()?.hangup(),
       redirect: (next) => {
         if (!documents.redirect(next)) return false;

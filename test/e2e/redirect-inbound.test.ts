@@ -10,15 +10,19 @@
  *   its document runs to its end;
  * - a call still ringing (its first verb, a <Pause>, delays the answer) is redirected to a
  *   document that answers; Status=completed then hangs it up (BYE); a finished call
- *   cannot be redirected (21220).
+ *   cannot be redirected (21220);
+ * - a recording made on a call (an API call looped into the number, `<Record>` hearing
+ *   its tone) fetched at RecordingUrl + `.mp3`: audio/mpeg that sox decodes to the tone,
+ *   as long as the `.wav` give or take the MP3 encoder's priming and padding.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import { assertHeardTone, goertzel, readPcm, sine, wavBytes } from '../support/audio.js';
+import { assertHeardTone, goertzel, readPcm, sine, SOX, wavBytes } from '../support/audio.js';
 import { Dialtone, type ShownCall } from '../support/dialtone.js';
 import { startWebApp, type WebApp } from '../support/web-app.js';
 import type { CliRun } from '../support/run-cli.js';
@@ -29,12 +33,13 @@ delete process.env.TWILIO_EDGE;
 const ACCOUNT_SID = `AC${'6b'.repeat(16)}`;
 const AUTH_TOKEN = 'e'.repeat(32);
 
-describe('redirecting a live inbound call (dialtone call → dialtone start ← twilio client)', { timeout: 300_000 }, () => {
+describe('live inbound calls redirected and hung up, recordings as MP3 (dialtone call → dialtone start ← twilio client)', { timeout: 300_000 }, () => {
   let app: WebApp;
   let dialtone: Dialtone | undefined;
   let client: twilio.Twilio;
   let dir = '';
   const NUMBER = '+15550601';
+  const CALLER = '+15550602';
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dialtone-redirect-'));
@@ -44,6 +49,7 @@ describe('redirecting a live inbound call (dialtone call → dialtone start ← 
     dialtone = await Dialtone.prepare({ name: 'redirect', rtpBase: 60000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN } });
     const [, apiBase] = await dialtone.start(/Dialtone is running at (\S+)/);
     await dialtone.addNumber(NUMBER, `${app.base}/inbound`);
+    await dialtone.addNumber(CALLER, `${app.base}/caller`);
     client = twilio(ACCOUNT_SID, AUTH_TOKEN);
     client.api.baseUrl = apiBase!;
   });
@@ -122,5 +128,35 @@ describe('redirecting a live inbound call (dialtone call → dialtone start ← 
     assert.equal(ended.status, 'completed');
     await endedByBye(calling);
     await assert.rejects(client.calls(sid).update({ twiml: '<Response><Hangup/></Response>' }), (e: { status: number; code: number }) => e.status === 400 && e.code === 21220);
+  });
+
+  it('serves a call’s recording as MP3 at RecordingUrl.mp3: sox hears its tone', async (t) => {
+    app.documents.set('/inbound', `<Response><Play loop="0">${app.base}/tone.wav</Play></Response>`);
+    const created = await client.calls.create({
+      to: NUMBER,
+      from: CALLER,
+      twiml: `<Response><Pause length="1"/><Record maxLength="3" playBeep="false" timeout="0" action="${app.base}/recorded"/></Response>`,
+    });
+    const recorded = await app.hit('/recorded', { where: (h) => h.params.CallSid === created.sid, context: output });
+    const mediaUrl = recorded.params.RecordingUrl!;
+    assert.match(mediaUrl, /\/Recordings\/RE[0-9a-f]{32}$/);
+    assert.equal(await finalStatus(created.sid), 'completed');
+    const decoded: Record<'wav' | 'mp3', { samples: number; pcm: Int16Array }> = { wav: { samples: 0, pcm: new Int16Array() }, mp3: { samples: 0, pcm: new Int16Array() } };
+    for (const extension of ['wav', 'mp3'] as const) {
+      const res = await fetch(`${mediaUrl}.${extension}`);
+      assert.equal(res.status, 200, `${extension}: ${await res.clone().text()}`);
+      assert.equal(res.headers.get('content-type'), extension === 'mp3' ? 'audio/mpeg' : 'audio/x-wav');
+      const file = join(dir, `recording.${extension}`);
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      const out = join(dir, `recording-${extension}.wav`);
+      const run = spawnSync(SOX, [file, '-b', '16', '-c', '1', out], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const pcm = readPcm(out);
+      decoded[extension] = { samples: pcm.length, pcm };
+    }
+    t.diagnostic(assertHeardTone(decoded.mp3.pcm, 1, output()));
+    // sox is not a gapless decoder: the MP3 runs longer by the encoder's priming and padding and its Info frame (4 frames of 72 ms at most).
+    const extra = decoded.mp3.samples - decoded.wav.samples;
+    assert.ok(extra >= 0 && extra <= 4 * 576, `MP3 ${decoded.mp3.samples} samples, WAV ${decoded.wav.samples}`);
   });
 });
