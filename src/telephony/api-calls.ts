@@ -26,6 +26,7 @@ import type { Dialer } from './dialer.js';
 import type { LiveCall, LiveCalls } from './live-calls.js';
 import type { OutboundCall, OutboundCallDeps } from './outbound-call.js';
 import { outboundCallLeg } from './outbound-call-leg.js';
+import { RedirectableDocuments } from './redirectable-documents.js';
 import { followCall, placeRoutedCall } from './routed-call.js';
 import type { SipCallLeg } from './sip-call-leg.js';
 
@@ -131,12 +132,11 @@ class ApiCallRun implements LiveCall {
   readonly #timeline: Timeline;
   #resolveFinished!: () => void;
   #outbound: OutboundCall | undefined;
-  #leg: SipCallLeg | undefined;
+  readonly #documents = new RedirectableDocuments();
   #answered = false;
   #over = false;
   /** Cancelled before the INVITE went out. */
   #cancelledEarly = false;
-  #redirect: ApplicationRef | undefined;
   #pendingApp: ApplicationRef | undefined;
 
   constructor(deps: ApiCallsDeps, request: PlaceCallRequest, call: Call) {
@@ -171,7 +171,8 @@ class ApiCallRun implements LiveCall {
       return;
     }
     this.#timeline.append('api', { event: 'hangup' });
-    if (this.#leg !== undefined) await this.#leg.hangup();
+    const leg = this.#documents.stop();
+    if (leg !== undefined) await leg.hangup();
     else await this.#outbound?.hangup();
   }
 
@@ -182,10 +183,8 @@ class ApiCallRun implements LiveCall {
       this.#pendingApp = app;
       return true;
     }
-    if (!this.answered || this.#leg === undefined) return false;
+    if (!this.answered || !this.#documents.redirect(app)) return false;
     this.#timeline.append('api', { event: 'redirect', url: app.url, inline: app.twiml !== undefined });
-    this.#redirect = app;
-    this.#leg.release();
     return true;
   }
 
@@ -255,38 +254,35 @@ class ApiCallRun implements LiveCall {
     progress?.answered();
     const limit = setTimeout(() => {
       this.#timeline.append('api', { event: 'time-limit', timeLimitMs: request.timeLimitMs ?? MAX_CALL_MS });
-      void (this.#leg ?? outbound).hangup();
+      void (this.#documents.stop() ?? outbound).hangup();
     }, Math.min(request.timeLimitMs ?? MAX_CALL_MS, MAX_CALL_MS));
     const facts = { callSid: call.sid, accountSid: call.accountSid, from: call.from, to: call.to, direction: 'outbound-api', apiVersion: call.apiVersion } as const;
     const wiring = callWiring(this.#deps, facts, request.authToken, this.#timeline);
     const { recordings } = wiring;
     const whole = request.record && recordings ? await this.#startRecording(outbound, recordings, request.record.channels) : undefined;
-    let app: ApplicationRef | undefined = this.#pendingApp ?? request.app;
-    let first = true;
     let leg: SipCallLeg | undefined;
     try {
-      while (app !== undefined) {
-        leg = outboundCallLeg(outbound, {
-          tts: this.#deps.tts,
-          audio: this.#deps.audio,
-          note: (type, data) => this.#timeline.append(type, data),
-          ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: call.accountSid, from: call.from } } : {}),
-        });
-        this.#leg = leg;
-        await leg.answer();
-        if (first && request.sendDigits) await leg.sendDigits(request.sendDigits).catch(() => undefined);
-        first = false;
-        const session = wiring.session(leg, app);
-        await session.run();
-        app = outbound.session?.state === 'terminated' ? undefined : this.#redirect;
-        this.#redirect = undefined;
-      }
+      leg = await this.#documents.run(this.#pendingApp ?? request.app, {
+        wiring,
+        legFor: () =>
+          outboundCallLeg(outbound, {
+            tts: this.#deps.tts,
+            audio: this.#deps.audio,
+            note: (type, data) => this.#timeline.append(type, data),
+            ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: call.accountSid, from: call.from } } : {}),
+          }),
+        prepare: async (next, first) => {
+          await next.answer();
+          if (first && request.sendDigits) await next.sendDigits(request.sendDigits).catch(() => undefined);
+        },
+        over: () => outbound.session?.state === 'terminated',
+      });
       // A session that ended without hanging up (released, with no redirect to follow) must not leave the call up.
       await outbound.hangup();
     } finally {
       clearTimeout(limit);
       const end = await outbound.ended;
-      const endedWith = leg?.endedWith;
+      const endedWith = (leg ?? this.#documents.leg)?.endedWith;
       const by = end?.by === 'remote' ? 'callee' : endedWith?.by === 'callee' ? 'callee' : 'application';
       if (whole) await whole.stop();
       const stats = await outbound.close();

@@ -10,6 +10,7 @@ import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import type { CallbackRequest, CallRecordings, RecordingEnd, RecordingSlot, RecordingSource } from '../engine/recordings.js';
 import type { MessageQueue } from '../engine/message-queue.js';
 import { newSid, type Recording, type Store } from '../store/index.js';
+import { mp3PathOf } from './recording-mp3.js';
 
 export interface CallRecordingsDeps {
   readonly store: Store;
@@ -50,7 +51,7 @@ export function recordingFile(dataDir: string, recording: Pick<Recording, 'fileP
 export async function deleteRecording(store: Pick<Store, 'recordings'>, dataDir: string | undefined, recording: Recording): Promise<void> {
   await store.recordings.remove(recording.sid, recording.accountSid);
   const file = dataDir === undefined ? undefined : recordingFile(dataDir, recording);
-  if (file !== undefined) await rm(file, { force: true });
+  if (file !== undefined) await Promise.all([rm(file, { force: true }), rm(mp3PathOf(file), { force: true })]);
 }
 
 export class StoredCallRecordings implements CallRecordings {

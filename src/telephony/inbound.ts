@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { AudioUrlCache } from './audio-url-cache.js';
 import type { MediaHost } from '../media/host.js';
 import { answerOffer, parseSdp, SdpError, writeSdp } from '../sip/sdp/index.js';
-import type { IncomingInvite, UserAgent } from '../sip/ua/index.js';
+import type { IncomingInvite, InviteSession, UserAgent } from '../sip/ua/index.js';
 import { formatUri, parseUri } from '../sip/message/uri.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
@@ -20,6 +20,8 @@ import { callWiring } from './call-wiring.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
 import type { LiveCalls } from './live-calls.js';
+import { answeredInvite } from './outbound-call-leg.js';
+import { RedirectableDocuments } from './redirectable-documents.js';
 import { SipCallLeg } from './sip-call-leg.js';
 
 export interface InboundDeps {
@@ -130,45 +132,73 @@ export class InboundCalls {
     invite.ringing();
     progress?.ringing();
 
-    const leg = new SipCallLeg({
-      invite,
-      media,
-      answerSdp: writeSdp(negotiated.answer),
-      tts: this.#deps.tts,
-      audio: this.#deps.audio,
-      note: (type, data) => timeline.append(type, data),
-      onAnswered: (at) => {
-        void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() });
-        progress?.answered();
-      },
-      ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: account.sid, from: call.from } } : {}),
-    });
-    const session = callWiring(this.#deps, facts, account.authToken, timeline).session(leg, {
+    // Set once a leg answers the INVITE: the legs of later documents (REST redirects) go on over it.
+    let accepted: InviteSession | undefined;
+    let answeredAt: number | undefined;
+    const legFor = (): SipCallLeg => {
+      const leg = new SipCallLeg({
+        invite: accepted ? answeredInvite(accepted) : invite,
+        media,
+        answerSdp: writeSdp(negotiated.answer),
+        tts: this.#deps.tts,
+        audio: this.#deps.audio,
+        note: (type, data) => timeline.append(type, data),
+        ...(accepted
+          ? {}
+          : {
+              onAnswered: (at: number) => {
+                answeredAt = at;
+                accepted = leg.session;
+                void store.calls.update(call.sid, { status: 'in-progress', startTime: new Date(at).toISOString() });
+                progress?.answered();
+              },
+            }),
+        ...(this.#deps.dialer ? { dialer: this.#deps.dialer, call: { sid: call.sid, accountSid: account.sid, from: call.from } } : {}),
+      });
+      return leg;
+    };
+    const wiring = callWiring(this.#deps, facts, account.authToken, timeline);
+    const app = {
       url: number.voiceUrl,
       method: number.voiceMethod,
       fallbackUrl: number.voiceFallbackUrl,
       fallbackMethod: number.voiceFallbackMethod,
       dialect: number.dialect,
-    });
+    } as const;
+    const documents = new RedirectableDocuments();
     const startedAt = Date.now();
     let finished!: () => void;
     this.#deps.live?.add({
       sid: call.sid,
       accountSid: account.sid,
       get answered() {
-        return leg.answered;
+        return accepted !== undefined && accepted.state !== 'terminated';
       },
-      cancel: async () => !leg.answered && (await leg.hangup(), true),
-      hangup: () => leg.hangup(),
-      // Redirecting an inbound call is a later slice (its session would have to move to a new leg).
-      redirect: () => false,
+      cancel: async () => accepted === undefined && (await documents.stop()?.hangup(), true),
+      hangup: async () => documents.stop()?.hangup(),
+      redirect: (next) => {
+        if (!documents.redirect(next)) return false;
+        timeline.append('api', { event: 'redirect', url: next.url, inline: next.twiml !== undefined });
+        return true;
+      },
       finished: new Promise<void>((resolve) => (finished = resolve)),
     });
+    let leg: SipCallLeg | undefined;
     try {
-      await session.run();
+      leg = await documents.run(app, {
+        wiring,
+        legFor,
+        // A later document's leg is over an answered call: marked so before its document asks for the call's status.
+        prepare: async (next) => {
+          if (accepted && !next.answered) await next.answer();
+        },
+        over: () => (accepted ? accepted.state === 'terminated' : invite.state !== 'pending' && invite.state !== 'early'),
+      });
+      // A leg released for a redirect that never ran (the API hung up meanwhile) leaves the call up: end it.
+      if (accepted) await accepted.bye();
+      else if (invite.state === 'pending' || invite.state === 'early') invite.reject(603);
     } finally {
-      const answeredAt = leg.answeredAt;
-      const end = leg.endedWith;
+      const end = (leg ?? documents.leg)?.endedWith;
       const stats = await media.close().catch(() => null);
       if (stats) timeline.append('media', { event: 'closed', ...stats });
       const status: CallStatus = answeredAt !== undefined ? 'completed' : end?.sipStatus === 486 ? 'busy' : end?.sipStatus === 487 ? 'canceled' : 'no-answer';

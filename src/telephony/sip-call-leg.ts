@@ -119,6 +119,11 @@ export class SipCallLeg implements CallLeg {
     return this.#end;
   }
 
+  /** The call once this leg answered it: where a redirect's next leg goes on. */
+  get session(): InviteSession | undefined {
+    return this.#session;
+  }
+
   /** When the call was answered (ms since the epoch), if it was. */
   get answeredAt(): number | undefined {
     return this.#answeredAt;

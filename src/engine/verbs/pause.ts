@@ -13,7 +13,10 @@ export async function pause(verb: TwimlNode<'Pause'>, ctx: VerbContext, interrup
 export async function pauseFor(ctx: VerbContext, seconds: number, interruptible: boolean): Promise<VerbOutcome> {
   const durationMs = seconds * 1000;
   if (ctx.firstVerb && !ctx.leg.answered) {
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, durationMs)), ctx.leg.ended]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, durationMs))), ctx.leg.ended]);
+    // A call that ended (or was redirected) during the wait must not keep a timer, and the process, alive.
+    clearTimeout(timer);
     return CONTINUE;
   }
   await ctx.leg.answer();

@@ -1,5 +1,6 @@
 import type { TwimlNode } from '../../xml/index.js';
 import type { RecordResult } from '../call-leg.js';
+import type { RecordingSlot } from '../recordings.js';
 import { CONTINUE, END, type VerbContext, type VerbOutcome } from '../verb-context.js';
 import { recordingStatusNotifier, type RecordingEvent } from './recording-status.js';
 
@@ -30,7 +31,7 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
   const channels = attrs.channels === 'dual' ? 2 : 1;
   const slot = await recordings.begin('RecordVerb', channels);
   const notify = recordingStatusNotifier(
-    { url: attrs.recordingStatusCallback, method: attrs.recordingStatusCallbackMethod, events: attrs.recordingStatusCallbackEvent, source: 'RecordVerb' },
+    { url: attrs.recordingStatusCallback, method: attrs.recordingStatusCallbackMethod, events: attrs.recordingStatusCallbackEvent, source: 'RecordVerb', mediaUrl: (s) => mediaUrl(verb, s) },
     ctx,
     recordings,
     channels,
@@ -82,7 +83,7 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
   const duration = Math.max(1, seconds);
   await recordings.end(slot.sid, { status: 'completed', durationSeconds: duration, channels });
   announce('completed', duration);
-  const params: Record<string, string> = { RecordingUrl: slot.url, RecordingDuration: String(duration), RecordingSid: slot.sid };
+  const params: Record<string, string> = { RecordingUrl: mediaUrl(verb, slot), RecordingDuration: String(duration), RecordingSid: slot.sid };
   if (result.endedBy !== '') params.Digits = result.endedBy;
   return {
     type: 'fetch',
@@ -92,6 +93,15 @@ export async function record(verb: TwimlNode<'Record'>, ctx: VerbContext): Promi
   };
 }
 
+/**
+ * RecordingUrl: Twilio's media URL (no extension; WAV when fetched as is), or, when
+ * TeXML's `fileFormat="mp3"` asks for MP3, the same URL with `.mp3`, which serves the
+ * recording encoded as MP3.
+ */
+function mediaUrl(verb: TwimlNode<'Record'>, slot: RecordingSlot): string {
+  return verb.attrs.fileFormat === 'mp3' ? `${slot.url}.mp3` : slot.url;
+}
+
 /** Attributes of other platforms' recording services that this server does not offer. */
 function warnUnsupported(verb: TwimlNode<'Record'>, ctx: VerbContext): void {
   const { attrs } = verb;
@@ -99,6 +109,5 @@ function warnUnsupported(verb: TwimlNode<'Record'>, ctx: VerbContext): void {
   if (attrs.transcribe || attrs.transcription) {
     warn(13618, 'Transcription is not available on this server: the recording is kept, no transcription is made and transcribeCallback is not requested');
   }
-  if (attrs.fileFormat === 'mp3') warn(13699, 'Recordings are stored as WAV; append .wav to RecordingUrl (MP3 is not available on this server)');
   if (attrs.storageUrl !== undefined) warn(13699, 'storageUrl is not supported: the recording is kept on this server, nothing is uploaded');
 }

@@ -13,6 +13,8 @@ export interface RecordingStatusRequest {
   readonly source: RecordingSource;
   /** `RecordingTrack`, for the verbs that choose one. */
   readonly track?: string;
+  /** `RecordingUrl` when it is not the slot's own (`.mp3` asked for). */
+  readonly mediaUrl?: (slot: RecordingSlot) => string;
 }
 
 /** Queues `recordingStatusCallback` for the events the verb asked for (Record and Dial share it). */
@@ -28,7 +30,7 @@ export function recordingStatusNotifier(
     if (url === undefined || !events.has(event)) return;
     const params: Record<string, string> = {
       RecordingSid: slot.sid,
-      RecordingUrl: slot.url,
+      RecordingUrl: request.mediaUrl?.(slot) ?? slot.url,
       RecordingStatus: event,
       RecordingDuration: String(durationSeconds),
       RecordingChannels: String(channels),
