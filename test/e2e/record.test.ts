@@ -25,6 +25,7 @@ import { goertzel, loudFrames, RATE, readWav, rms, sine, soxStat, writeWav } fro
 import { Baresip, baresipSkip } from '../support/baresip.js';
 import { runCli, startCli } from '../support/run-cli.js';
 import { freeTcpPort, freeUdpPort } from '../support/sipp.js';
+import { eventually } from '../support/wait.js';
 
 const TONE_HZ = 600;
 
@@ -104,6 +105,25 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
     const rough = stat.get('Rough frequency') ?? 0;
     assert.ok(Math.abs(rough - TONE_HZ) < 60, `sox rough frequency ${rough} Hz`);
     assert.ok(Math.abs((stat.get('Length (seconds)') ?? 0) - file.seconds) < 0.01, 'sox reads the same length');
+  }
+
+  /** Resolves once the latest call to `number` has started `verb` (its timeline, through the CLI). */
+  async function verbStarted(number: string, verb: string): Promise<void> {
+    let seen = '';
+    await eventually(
+      async () => {
+        const listed = await runCli(['calls', 'list', '--json'], { env });
+        const call = (JSON.parse(listed.stdout || '[]') as { sid: string; to: string }[]).find((c) => c.to === number);
+        if (call === undefined) return false;
+        const shown = await runCli(['calls', 'show', call.sid, '--json'], { env });
+        const { timeline } = JSON.parse(shown.stdout || '{"timeline":[]}') as { timeline: { type: string; data: Record<string, unknown> }[] };
+        seen = timeline.map((e) => `${e.type} ${String(e.data.verb ?? '')}`).join(', ');
+        return timeline.some((e) => e.type === 'verb-start' && e.data.verb === verb);
+      },
+      () => `<${verb}> to start on the call to ${number}; timeline: ${seen}`,
+      30_000,
+      250,
+    );
   }
 
   async function callFrom(audio: string, number: string): Promise<Baresip> {
@@ -239,10 +259,12 @@ describe('<Record> over SIP: baresip calls dialtone start', { skip: baresipSkip,
 
   it('the demo IVR: 2 leaves a recording, # ends it, the demo plays it back from its RecordingUrl', async () => {
     const caller = await callFrom(writeWav(join(dir, 'tone30.wav'), sine(TONE_HZ, 30, 0.5)), '+15550100');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Each key goes once the verb that reads it runs: fixed sleeps miss on a loaded machine.
+    await verbStarted('+15550100', 'Gather');
     await caller.command('sndcode', '2');
-    // "Leave a message after the beep…" lasts about 3 s; then the beep and a few seconds of tone.
-    await new Promise((r) => setTimeout(r, 7000));
+    // "Leave a message after the beep…", then the beep; then a few seconds of tone.
+    await verbStarted('+15550100', 'Record');
+    await new Promise((r) => setTimeout(r, 2500));
     await caller.command('sndcode', '#');
     await caller.waitForEvent('CALL_CLOSED', 30_000);
 
