@@ -219,6 +219,12 @@ export interface CallLeg {
    * call had ended before.
    */
   refer(target: string, options?: ReferOptions): Promise<ReferResult>;
+  /**
+   * `<Denoise>` / `<Start><Suppression>`: noise reduction of the caller's audio, on or off,
+   * for the rest of the call; what hears the caller (recordings, streams, a dialled
+   * party) hears the denoised audio.
+   */
+  denoise(enabled: boolean): Promise<void>;
 }
 
 export interface CallEnd {

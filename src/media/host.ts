@@ -637,6 +637,11 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
     return this.#void(this.#request<'setHold'>({ type: 'setHold', legId: this.id, hold }));
   }
 
+  /** Turns noise suppression of this leg's received audio on or off (RNNoise, in the worker). */
+  setDenoise(enabled: boolean): Promise<void> {
+    return this.#void(this.#request<'setDenoise'>({ type: 'setDenoise', legId: this.id, enabled }));
+  }
+
   stats(): Promise<LegStats> {
     return this.#request<'stats'>({ type: 'stats', legId: this.id });
   }

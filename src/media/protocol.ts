@@ -238,6 +238,16 @@ export interface SetHoldCommand {
   readonly hold: boolean;
 }
 
+/**
+ * Noise suppression (RNNoise) of the leg's received audio, on or off: what
+ * recordings, streams, capture and a bridged leg get is the denoised audio.
+ */
+export interface SetDenoiseCommand {
+  readonly type: 'setDenoise';
+  readonly legId: string;
+  readonly enabled: boolean;
+}
+
 export interface CloseLegCommand {
   readonly type: 'closeLeg';
   readonly legId: string;
@@ -337,6 +347,7 @@ export type MediaCommand =
   | EchoCommand
   | UnbridgeCommand
   | SetHoldCommand
+  | SetDenoiseCommand
   | CloseLegCommand
   | StatsCommand
   | CaptureStartCommand
@@ -476,6 +487,7 @@ export interface MediaResults {
   echo: null;
   unbridge: null;
   setHold: null;
+  setDenoise: null;
   closeLeg: LegStats;
   stats: LegStats;
   captureStart: null;

@@ -323,6 +323,12 @@ export class SipCallLeg implements CallLeg {
     return end!;
   }
 
+  async denoise(enabled: boolean): Promise<void> {
+    this.#check();
+    await this.#deps.media.setDenoise(enabled);
+    this.#deps.note('media', { event: enabled ? 'denoise-on' : 'denoise-off' });
+  }
+
   async echo(options: EchoOptions): Promise<void> {
     this.#check();
     await this.#deps.media.echo();

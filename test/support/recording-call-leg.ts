@@ -36,6 +36,7 @@ export type LegAction =
   | { readonly type: 'stream-stop'; readonly name: string | undefined; readonly stopped: number }
   | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string }
   | { readonly type: 'echo'; readonly durationMs: number }
+  | { readonly type: 'denoise'; readonly enabled: boolean }
   | { readonly type: 'refer'; readonly target: string };
 
 /** What a scripted recording yields; the file is the one the engine asked for. */
@@ -196,6 +197,11 @@ export class RecordingCallLeg implements CallLeg {
     this.actions.push({ type: 'stream-connect', request, streamSid });
     if (this.#connectEnd.reason !== 'failed') events.started?.(streamSid);
     return { streamSid, ...this.#connectEnd };
+  }
+
+  async denoise(enabled: boolean): Promise<void> {
+    this.#check();
+    this.actions.push({ type: 'denoise', enabled });
   }
 
   /** Records the echo and returns at once (its length is the media's business). */

@@ -1,5 +1,6 @@
 import type { TwimlVerb } from '../../xml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
+import { denoise } from './denoise.js';
 import { dial } from './dial.js';
 import { echo } from './echo.js';
 import { connect } from './connect.js';
@@ -35,4 +36,5 @@ export const TWIML_VERBS: { readonly [N in TwimlVerb['name']]?: Handler<N> } = {
   Sms: sms,
   Echo: echo,
   Refer: refer,
+  Denoise: denoise,
 };

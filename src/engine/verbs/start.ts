@@ -1,16 +1,22 @@
 import type { TwimlNode } from '../../xml/index.js';
 import { CONTINUE, type VerbContext, type VerbOutcome } from '../verb-context.js';
+import { suppression } from './denoise.js';
 import { isRefusal, streamCallback, streamEnded, streamRequest } from './stream-noun.js';
 
 /**
  * `<Start>`: starts forks that run beside the rest of the call, and goes on at once.
  * `<Stream>` sends the call's audio to a WebSocket (Media Streams); other forks
- * (Siprec, Transcription, Recording) are not run yet and are reported. With `action`,
+ * (Siprec, Transcription, Recording) are not run yet and are reported; `<Suppression>`
+ * turns on noise reduction (see denoise.ts). With `action`,
  * the call continues with the document at that URL instead of the next verb.
  */
 export async function start(verb: TwimlNode<'Start'>, ctx: VerbContext): Promise<VerbOutcome> {
   await ctx.leg.answer();
   for (const noun of verb.children) {
+    if (noun.name === 'Suppression') {
+      await suppression(noun, ctx, true);
+      continue;
+    }
     if (noun.name !== 'Stream') {
       ctx.timeline.append('warning', { code: 12200, message: `<Start><${noun.name}> is not supported yet; skipped`, line: noun.line });
       continue;

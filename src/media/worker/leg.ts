@@ -25,6 +25,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP, isIPv6 } from 'node:net';
 import { FRAME_MS, FRAME_SAMPLES, PCM8K_RATE } from '../audio/pcm.js';
+import type { Denoiser } from '../audio/denoise.js';
 import { WAV_HEADER_BYTES } from '../audio/wav-header.js';
 import { type AudioCodec, codecByName, type CodecName } from '../codec/index.js';
 import { type DtmfDigit, type DtmfDigitEvent } from '../dtmf/digit.js';
@@ -328,6 +329,8 @@ export class Leg implements BridgeEnd {
   readonly #rxPcm = new Int16Array(FRAME_SAMPLES);
   readonly #merger: DigitMerger;
   #rxWanted = false;
+  /** Noise suppression of received audio (`<Denoise>`), ahead of every consumer; null: off. */
+  #denoiser: Denoiser | null = null;
   #haveSsrc = false;
   #rxSsrc = 0;
   #priorReceived = 0;
@@ -531,6 +534,22 @@ export class Leg implements BridgeEnd {
     }
   }
 
+  /**
+   * Turns noise suppression of the received audio on (a denoiser) or off (null).
+   * Everything downstream hears the denoised audio: recordings, streams, capture
+   * and the bridge; in-band DTMF is detected on the audio as received.
+   */
+  setDenoiser(denoiser: Denoiser | null): void {
+    if (denoiser === this.#denoiser) return;
+    this.#denoiser?.destroy();
+    this.#denoiser = this.#closed ? null : denoiser;
+    if (this.#closed) denoiser?.destroy();
+  }
+
+  get denoising(): boolean {
+    return this.#denoiser !== null;
+  }
+
   attachBridge(bridge: Bridge | null): void {
     this.#bridge = bridge;
     this.#updateRxWanted();
@@ -601,6 +620,8 @@ export class Leg implements BridgeEnd {
       }
     }
     this.#closed = true;
+    this.#denoiser?.destroy();
+    this.#denoiser = null;
     this.#player.close();
     this.#bridge?.detach();
     this.#playoutStream = null;
@@ -708,6 +729,8 @@ export class Leg implements BridgeEnd {
   /** Closes the sockets without events (a leg whose creation was abandoned). */
   destroy(): void {
     this.#closed = true;
+    this.#denoiser?.destroy();
+    this.#denoiser = null;
     this.#closeSockets();
   }
 
@@ -715,6 +738,7 @@ export class Leg implements BridgeEnd {
     const parts = [`leg ${this.legId}`, `${this.localAddress}:${this.localPort}`, this.#codec.describe()];
     if (this.#tePt >= 0) parts.push(`telephone-event/${this.#tePt}`);
     if (this.#goertzel !== null) parts.push(this.#goertzel.describe());
+    if (this.#denoiser !== null) parts.push('denoise');
     if (this.#bridge !== null) parts.push(this.#bridge.describe());
     return parts.join(' ');
   }
@@ -744,8 +768,10 @@ export class Leg implements BridgeEnd {
         frame.state = RX_NONE;
         frame.lostRun = 0;
       }
+      const denoised = this.#denoiser !== null && frame.state === RX_FRAME;
+      if (denoised) this.#denoiseFrame();
       if (this.#goertzel !== null || this.#capture !== null || this.#recordings.length > 0) {
-        this.#consumePcm(frame.state);
+        this.#consumePcm(frame.state, denoised);
       }
     } else {
       frame.state = RX_NONE;
@@ -1137,11 +1163,28 @@ export class Leg implements BridgeEnd {
     }
   }
 
-  #consumePcm(state: number): void {
+  /**
+   * Replaces the received frame with its denoised version, in `#rxPcm` and in
+   * the payload (re-encoded, for the bridge and streams). Digits are detected
+   * first: RNNoise treats a steady DTMF tone as noise.
+   */
+  #denoiseFrame(): void {
     const pcm = this.#rxPcm;
-    if (state === RX_FRAME) this.#codec.decoder.decode(this.rxFrame.payload, pcm, 0, FRAME_BYTES);
-    else pcm.fill(0);
-    if (this.#goertzel !== null && state !== RX_NONE) this.#goertzel.process(pcm);
+    const payload = this.rxFrame.payload;
+    this.#codec.decoder.decode(payload, pcm, 0, FRAME_BYTES);
+    this.#goertzel?.process(pcm);
+    this.#denoiser!.process(pcm);
+    this.#codec.encoder.encode(pcm, payload, 0, FRAME_SAMPLES);
+  }
+
+  /** Decodes the received frame (unless `#denoiseFrame` did) for in-band DTMF, capture and recordings. */
+  #consumePcm(state: number, denoised: boolean): void {
+    const pcm = this.#rxPcm;
+    if (!denoised) {
+      if (state === RX_FRAME) this.#codec.decoder.decode(this.rxFrame.payload, pcm, 0, FRAME_BYTES);
+      else pcm.fill(0);
+      if (this.#goertzel !== null && state !== RX_NONE) this.#goertzel.process(pcm);
+    }
     const capture = this.#capture;
     if (capture !== null) {
       const room = capture.length - this.#captureLength;

@@ -13,6 +13,7 @@
  * request's reply.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { createDenoiser } from '../audio/denoise.js';
 import { isDtmfDigit } from '../dtmf/digit.js';
 import type {
   CommandOf,
@@ -207,6 +208,21 @@ export class MediaWorkerRuntime {
     },
     setHold: (command) => {
       this.#leg(command.legId).setHold(command.hold === true);
+      return null;
+    },
+    setDenoise: async (command) => {
+      const leg = this.#leg(command.legId);
+      if (command.enabled !== true) {
+        leg.setDenoiser(null);
+        return null;
+      }
+      if (leg.denoising) return null;
+      const denoiser = await createDenoiser();
+      if (leg.closed) {
+        denoiser.destroy();
+        throw new CommandError('leg-closed', `leg ${leg.legId} closed while its denoiser was being made`);
+      }
+      leg.setDenoiser(denoiser);
       return null;
     },
     closeLeg: (command) => this.#closeLeg(this.#leg(command.legId), 'closed'),
