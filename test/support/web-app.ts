@@ -23,6 +23,9 @@ export interface AppDocument {
   readonly delayMs?: number;
 }
 
+/** What a path answers: a document, or a function that makes one on each request (to count or vary fetches). */
+export type DocumentSource = string | AppDocument | (() => string | AppDocument);
+
 export interface WebAppOptions {
   /** What a path without a document gets: a status with an empty body, or a document. Default: `<Response><Hangup/></Response>`. */
   readonly missing?: number | string;
@@ -48,7 +51,7 @@ export interface WebApp {
   /** Every webhook, in arrival order (audio downloads are not recorded). */
   readonly hits: Hit[];
   /** The document for each path; a test may set them before it calls. */
-  readonly documents: Map<string, string | AppDocument>;
+  readonly documents: Map<string, DocumentSource>;
   /** WAV bytes served as audio/wav by path. */
   readonly wavs: Map<string, Buffer>;
   /** The first (or `nth`) webhook to `path` that `where` accepts, waiting for it up to `timeoutMs` (default 20 s); the error names `context()`. */
@@ -58,7 +61,7 @@ export interface WebApp {
 
 export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
   const hits: Hit[] = [];
-  const documents = new Map<string, string | AppDocument>();
+  const documents = new Map<string, DocumentSource>();
   const wavs = new Map<string, Buffer>();
   let base = '';
   const server = createServer((req, res) => {
@@ -80,7 +83,8 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
           ? {}
           : { signatureValid: twilio.validateRequest(options.authToken, String(req.headers['x-twilio-signature']), `${base}${req.url}`, signed) };
       hits.push({ method: req.method ?? 'GET', path: url.pathname, params, ...signature });
-      const found = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
+      const source = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
+      const found = typeof source === 'function' ? source() : source;
       const doc = typeof found === 'string' ? { body: found } : found;
       setTimeout(() => {
         if (doc) {
