@@ -1,8 +1,9 @@
 /**
- * What an engine integration test runs a CallSession against: a web application that
- * checks every signature with the twilio library, an in-memory SQLite store with one
- * account, a temporary data directory, and the webhook client and outbox the server uses
- * (status callbacks go out through the outbox, as in the server).
+ * What an engine test runs a CallSession against. `startAppFixture`: a web application
+ * (checking every signature with the twilio library when given the auth token) and the
+ * webhook client the server uses. `startEngineFixture` adds an in-memory SQLite store with
+ * one account, a temporary data directory, and the webhook outbox (status callbacks go out
+ * through the outbox, as in the server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,32 @@ import { WebhookOutbox } from '../../src/events/outbox.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startWebApp, type WebApp, type WebAppOptions } from './web-app.js';
 
+export interface AppFixture {
+  readonly app: WebApp;
+  readonly webhooks: WebhookClient;
+  /** Forgets the previous test's documents and webhooks. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** `missing` and `authToken` as in startWebApp. */
+export async function startAppFixture(options: Pick<WebAppOptions, 'missing' | 'authToken'> = {}): Promise<AppFixture> {
+  const app = await startWebApp(options);
+  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
+  return {
+    app,
+    webhooks,
+    reset() {
+      app.documents.clear();
+      app.hits.length = 0;
+    },
+    async close() {
+      await webhooks.close();
+      await app.close();
+    },
+  };
+}
+
 export interface EngineFixtureOptions {
   /** The account's auth token; the web application checks signatures with it. */
   readonly authToken: string;
@@ -22,41 +49,30 @@ export interface EngineFixtureOptions {
   readonly name: string;
 }
 
-export interface EngineFixture {
-  readonly app: WebApp;
+export interface EngineFixture extends AppFixture {
   readonly store: Store;
   readonly accountSid: string;
   readonly dataDir: string;
-  readonly webhooks: WebhookClient;
   readonly outbox: WebhookOutbox;
-  /** Forgets the previous test's documents and webhooks. */
-  reset(): void;
   /** A new inbound call row of the account; its SID. */
   createCall(from: string, to: string): Promise<string>;
   /** Waits until every callback queued for the call is sent (the bound only turns a hang into a failure). */
   callbacksSent(callSid: string): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function startEngineFixture(options: EngineFixtureOptions): Promise<EngineFixture> {
-  const app = await startWebApp({ authToken: options.authToken, missing: options.missing });
+  const web = await startAppFixture({ authToken: options.authToken, missing: options.missing });
   const dataDir = mkdtempSync(join(tmpdir(), `dialtone-${options.name}-`));
   const store = await openStore({ dataDir, sqliteFile: ':memory:' });
   const accountSid = (await store.accounts.create({ authToken: options.authToken })).sid;
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  const outbox = new WebhookOutbox({ store, webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
+  const outbox = new WebhookOutbox({ store, webhooks: web.webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
   outbox.start();
   return {
-    app,
+    ...web,
     store,
     accountSid,
     dataDir,
-    webhooks,
     outbox,
-    reset() {
-      app.documents.clear();
-      app.hits.length = 0;
-    },
     async createCall(from, to) {
       return (await store.calls.create({ accountSid, from, to, direction: 'inbound' })).sid;
     },
@@ -69,8 +85,7 @@ export async function startEngineFixture(options: EngineFixtureOptions): Promise
     },
     async close() {
       await outbox.stop();
-      await webhooks.close();
-      await app.close();
+      await web.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -14,6 +14,8 @@ export interface Hit {
   readonly params: Record<string, string>;
   /** Whether X-Twilio-Signature checks out; only with `authToken`. */
   readonly signatureValid?: boolean;
+  /** The Cookie header, when the request had one. */
+  readonly cookie?: string;
 }
 
 /** A document with a status other than 200, or one the application thinks about before sending. */
@@ -21,6 +23,8 @@ export interface AppDocument {
   readonly body: string;
   readonly status?: number;
   readonly delayMs?: number;
+  /** A Set-Cookie header to send with it. */
+  readonly setCookie?: string;
 }
 
 /** What a path answers: a document, or a function that makes one on each request (to count or vary fetches). */
@@ -82,7 +86,8 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
         options.authToken === undefined
           ? {}
           : { signatureValid: twilio.validateRequest(options.authToken, String(req.headers['x-twilio-signature']), `${base}${req.url}`, signed) };
-      hits.push({ method: req.method ?? 'GET', path: url.pathname, params, ...signature });
+      const cookie = req.headers.cookie === undefined ? {} : { cookie: req.headers.cookie };
+      hits.push({ method: req.method ?? 'GET', path: url.pathname, params, ...signature, ...cookie });
       const source = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
       const found = typeof source === 'function' ? source() : source;
       const doc = typeof found === 'string' ? { body: found } : found;
@@ -90,6 +95,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
         if (doc) {
           res.statusCode = doc.status ?? 200;
           res.setHeader('content-type', options.contentType ?? 'text/xml');
+          if (doc.setCookie !== undefined) res.setHeader('set-cookie', doc.setCookie);
         } else {
           res.statusCode = typeof options.missing === 'number' ? options.missing : 404;
         }
