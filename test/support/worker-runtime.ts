@@ -85,8 +85,10 @@ export function startWorkerRuntime(workerIndex: number) {
     const requestId = ++id;
     runtime.handle({ kind: 'request', id: requestId, command });
     const answered = (): WorkerOutbound | undefined => posted.find((m) => m.kind === 'reply' && m.id === requestId);
-    // Most replies come within a few microtasks; a file open takes real I/O.
-    for (let i = 0; i < 500 && answered() === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Most replies come within a few microtasks; a file open takes real I/O, which a loaded
+    // machine may delay past any fixed number of turns, so the bound is time (it only turns a hang into a failure).
+    const deadline = Date.now() + 10_000;
+    while (answered() === undefined && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     const reply = answered();
     assert.ok(reply?.kind === 'reply', `a reply to ${command.type}`);
     return reply;
