@@ -8,8 +8,6 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallSession } from '../../../src/engine/session.js';
-import { Timeline } from '../../../src/engine/timeline.js';
 import { startEngineFixture, type EngineFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 import type { Hit } from '../../support/web-app.js';
@@ -34,15 +32,11 @@ describe('stream verbs (on a recording leg)', () => {
     CALL = { ...FACTS, callSid, accountSid: fixture.accountSid };
   });
 
-  async function run(leg: RecordingCallLeg, document: string) {
-    const { app, webhooks, outbox } = fixture;
-    app.documents.set('/voice', document);
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: TOKEN, mode: 'development', callbacks: outbox }, CALL, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
-    await timeline.flushed();
-    return events;
+  function run(leg: RecordingCallLeg, document: string) {
+    fixture.app.documents.set('/voice', document);
+    return fixture.runCall(leg, { callSid: CALL.callSid, from: CALL.from, to: CALL.to, streamCallbacks: true });
   }
+
 
   /** Status callbacks arrive after the call; wait for `n` of them at `path`. */
   async function callbacks(path: string, n: number): Promise<Hit[]> {

@@ -8,9 +8,6 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallSession } from '../../../../src/engine/session.js';
-import { Timeline } from '../../../../src/engine/timeline.js';
-import { StoredCallRecordings } from '../../../../src/telephony/call-recordings.js';
 import { startEngineFixture, type EngineFixture } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg, type LegAction } from '../../../support/recording-call-leg.js';
 
@@ -38,21 +35,9 @@ describe('<Dial record> (engine)', () => {
     callSid = await fixture.createCall('+15550199', '+15550100');
   });
 
-  async function run(leg: RecordingCallLeg, withRecordings = true) {
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    const { store, dataDir, accountSid, outbox, webhooks, app } = fixture;
-    const recordings = new StoredCallRecordings({ store, dataDir, publicUrl: PUBLIC, accountSid, callSid, callbacks: outbox, note: (type, data) => timeline.append(type, data) });
-    const session = new CallSession(
-      { leg, webhooks, timeline, authToken: TOKEN, mode: 'development', ...(withRecordings ? { recordings } : {}) },
-      { callSid, accountSid, from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' },
-      { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' },
-    );
-    await session.run();
-    await timeline.flushed();
-    await fixture.callbacksSent(callSid);
-    return events;
-  }
+  const run = (leg: RecordingCallLeg, withRecordings = true) =>
+    fixture.runCall(leg, { callSid, from: '+15550199', to: '+15550100', ...(withRecordings ? { recordingsUrl: PUBLIC } : {}) });
+
 
   const bridged = (durationMs: number, channels: 1 | 2) =>
     ({ status: 'completed', childCallSid: CHILD, durationSeconds: Math.round(durationMs / 1000), bridged: true, recording: { file: '', durationMs, endedBy: '', channels } }) as const;

@@ -7,9 +7,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CallSession } from '../../../../src/engine/session.js';
-import { Timeline } from '../../../../src/engine/timeline.js';
-import { StoredCallRecordings } from '../../../../src/telephony/call-recordings.js';
 import { startEngineFixture, type EngineFixture } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg, type LegAction } from '../../../support/recording-call-leg.js';
 
@@ -33,29 +30,8 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     callSid = await fixture.createCall('+15550199', '+15550100');
   });
 
-  async function run(leg: RecordingCallLeg) {
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    const { store, dataDir, accountSid, outbox, webhooks, app } = fixture;
-    const recordings = new StoredCallRecordings({
-      store,
-      dataDir,
-      publicUrl: PUBLIC,
-      accountSid,
-      callSid,
-      callbacks: outbox,
-      note: (type, data) => timeline.append(type, data),
-    });
-    const session = new CallSession(
-      { leg, webhooks, timeline, authToken: TOKEN, mode: 'development', recordings },
-      { callSid, accountSid, from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' },
-      { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' },
-    );
-    await session.run();
-    await timeline.flushed();
-    await fixture.callbacksSent(callSid);
-    return events;
-  }
+  const run = (leg: RecordingCallLeg) => fixture.runCall(leg, { callSid, from: '+15550199', to: '+15550100', recordingsUrl: PUBLIC });
+
 
   it('beeps, records, requests action with RecordingUrl/RecordingDuration/RecordingSid/Digits; verbs after it are unreachable (SEM-R2)', async () => {
     fixture.app.documents.set(

@@ -6,8 +6,6 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallSession } from '../../../../src/engine/session.js';
-import { Timeline } from '../../../../src/engine/timeline.js';
 import { storeMessageOutbox } from '../../../../src/telephony/message-outbox.js';
 import { startEngineFixture, type EngineFixture } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../../support/recording-call-leg.js';
@@ -29,19 +27,9 @@ describe('<Sms> (engine, SEM-O3)', () => {
     callSid = await fixture.createCall(CALLER, CALLED);
   });
 
-  async function run(leg: RecordingCallLeg, options: { outbox?: boolean; from?: string } = {}) {
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    const { store, accountSid, webhooks, app } = fixture;
-    const session = new CallSession(
-      { leg, webhooks, timeline, authToken: TOKEN, mode: 'development', ...(options.outbox === false ? {} : { messages: storeMessageOutbox(store) }) },
-      { callSid, accountSid, from: options.from ?? CALLER, to: CALLED, direction: 'inbound', apiVersion: '2010-04-01' },
-      { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' },
-    );
-    await session.run();
-    await timeline.flushed();
-    return events;
-  }
+  const run = (leg: RecordingCallLeg, options: { outbox?: boolean; from?: string } = {}) =>
+    fixture.runCall(leg, { callSid, from: options.from ?? CALLER, to: CALLED, ...(options.outbox === false ? {} : { messages: storeMessageOutbox(fixture.store) }) });
+
 
   async function messages() {
     return fixture.store.messages.page(fixture.accountSid, {}, { limit: 50 });
