@@ -14,6 +14,8 @@ export interface Hit {
   readonly params: Record<string, string>;
   /** Whether X-Twilio-Signature checks out; only with `authToken`. */
   readonly signatureValid?: boolean;
+  /** The Cookie header, when the request had one. */
+  readonly cookie?: string;
 }
 
 /** A document with a status other than 200, or one the application thinks about before sending. */
@@ -21,7 +23,12 @@ export interface AppDocument {
   readonly body: string;
   readonly status?: number;
   readonly delayMs?: number;
+  /** A Set-Cookie header to send with it. */
+  readonly setCookie?: string;
 }
+
+/** What a path answers: a document, or a function that makes one on each request (to count or vary fetches). */
+export type DocumentSource = string | AppDocument | (() => string | AppDocument);
 
 export interface WebAppOptions {
   /** What a path without a document gets: a status with an empty body, or a document. Default: `<Response><Hangup/></Response>`. */
@@ -48,7 +55,7 @@ export interface WebApp {
   /** Every webhook, in arrival order (audio downloads are not recorded). */
   readonly hits: Hit[];
   /** The document for each path; a test may set them before it calls. */
-  readonly documents: Map<string, string | AppDocument>;
+  readonly documents: Map<string, DocumentSource>;
   /** WAV bytes served as audio/wav by path. */
   readonly wavs: Map<string, Buffer>;
   /** The first (or `nth`) webhook to `path` that `where` accepts, waiting for it up to `timeoutMs` (default 20 s); the error names `context()`. */
@@ -58,7 +65,7 @@ export interface WebApp {
 
 export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
   const hits: Hit[] = [];
-  const documents = new Map<string, string | AppDocument>();
+  const documents = new Map<string, DocumentSource>();
   const wavs = new Map<string, Buffer>();
   let base = '';
   const server = createServer((req, res) => {
@@ -79,13 +86,16 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
         options.authToken === undefined
           ? {}
           : { signatureValid: twilio.validateRequest(options.authToken, String(req.headers['x-twilio-signature']), `${base}${req.url}`, signed) };
-      hits.push({ method: req.method ?? 'GET', path: url.pathname, params, ...signature });
-      const found = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
+      const cookie = req.headers.cookie === undefined ? {} : { cookie: req.headers.cookie };
+      hits.push({ method: req.method ?? 'GET', path: url.pathname, params, ...signature, ...cookie });
+      const source = documents.get(url.pathname) ?? (typeof options.missing === 'number' ? undefined : options.missing ?? '<Response><Hangup/></Response>');
+      const found = typeof source === 'function' ? source() : source;
       const doc = typeof found === 'string' ? { body: found } : found;
       setTimeout(() => {
         if (doc) {
           res.statusCode = doc.status ?? 200;
           res.setHeader('content-type', options.contentType ?? 'text/xml');
+          if (doc.setCookie !== undefined) res.setHeader('set-cookie', doc.setCookie);
         } else {
           res.statusCode = typeof options.missing === 'number' ? options.missing : 404;
         }

@@ -12,6 +12,23 @@ import { startRecordingProxy, type Exchange } from '../../support/recording-prox
 delete process.env.TWILIO_REGION;
 delete process.env.TWILIO_EDGE;
 
+/** A page of the native v1 API's list endpoints. */
+export interface Page<T = Record<string, unknown>> {
+  data: T[];
+  meta: { total: number; page: number; size: number; pages: number; sort: string; sort_dir: string; Etags: Record<string, string> };
+  links: { first: string; last: string; prev: string | null; next: string | null };
+}
+/** One resource of the native v1 API. */
+export interface Item<T = Record<string, unknown>> {
+  data: T;
+  meta: { Etag: string };
+}
+/** The native v1 API's error body. */
+export interface ErrorBody {
+  result_info: { status_code: number; description: string };
+  errors: { code: number; message: string; field: string | null; more_info: string }[];
+}
+
 export interface CompatServer {
   /** Where clients connect: a recording proxy in front of the server, so every exchange can be checked against /openapi.json. */
   readonly base: string;

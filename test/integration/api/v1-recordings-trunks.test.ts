@@ -12,21 +12,7 @@ import { join } from 'node:path';
 import { pcm8kToWav } from '../../../src/media/audio/wav-header.js';
 import { recordingFilePath } from '../../../src/telephony/call-recordings.js';
 import { StoredTrunkRoutes } from '../../../src/telephony/trunks.js';
-import { assertConformance, startCompatServer, type CompatServer } from './compat-support.js';
-
-interface Page<T = Record<string, unknown>> {
-  data: T[];
-  meta: { total: number; page: number; size: number; pages: number; sort: string; sort_dir: string; Etags: Record<string, string> };
-  links: { first: string; last: string; prev: string | null; next: string | null };
-}
-interface Item<T = Record<string, unknown>> {
-  data: T;
-  meta: { Etag: string };
-}
-interface ErrorBody {
-  result_info: { status_code: number; description: string };
-  errors: { code: number; message: string; field: string | null; more_info: string }[];
-}
+import { assertConformance, startCompatServer, type CompatServer, type ErrorBody, type Item, type Page } from './compat-support.js';
 
 describe('native v1 API: recordings and trunks', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-v1-recordings-'));

@@ -2,21 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { apifonSignature } from '../../../src/api/v1/auth.js';
 import { OpenApiChecker, type OpenApiDocument } from '../../support/openapi-conformance.js';
-import { assertConformance, startCompatServer, type CompatServer } from './compat-support.js';
-
-interface Page<T = Record<string, unknown>> {
-  data: T[];
-  meta: { total: number; page: number; size: number; pages: number; sort: string; sort_dir: string; Etags: Record<string, string> };
-  links: { first: string; last: string; prev: string | null; next: string | null };
-}
-interface Item<T = Record<string, unknown>> {
-  data: T;
-  meta: { Etag: string };
-}
-interface ErrorBody {
-  result_info: { status_code: number; description: string };
-  errors: { code: number; message: string; field: string | null; more_info: string }[];
-}
+import { assertConformance, startCompatServer, type CompatServer, type ErrorBody, type Item, type Page } from './compat-support.js';
 
 describe('native v1 API (seed conventions over a real server)', () => {
   let s: CompatServer;

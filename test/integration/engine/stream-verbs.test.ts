@@ -8,84 +8,40 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import twilio from 'twilio';
-import { CallSession } from '../../../src/engine/session.js';
-import { Timeline } from '../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../src/engine/webhook/guard.js';
-import { WebhookOutbox } from '../../../src/events/outbox.js';
-import { openStore, type Store } from '../../../src/store/index.js';
+import { startEngineFixture, type EngineFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
+import type { Hit } from '../../support/web-app.js';
 
 const TOKEN = 'token-0123456789';
 /** Where the documents ask for stream status callbacks. */
 const CALLBACKS = new Set(['/s', '/stream-status']);
 const FACTS = { from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
 
-interface Hit {
-  readonly path: string;
-  readonly params: Record<string, string>;
-  readonly signatureValid: boolean;
-}
-
 describe('stream verbs (on a recording leg)', () => {
-  const docs = new Map<string, string>();
-  const hits: Hit[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const params = Object.fromEntries(new URLSearchParams(body));
-      const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, params);
-      hits.push({ path: new URL(req.url!, base).pathname, params, signatureValid });
-      const doc = docs.get(new URL(req.url!, base).pathname);
-      // Status callbacks are answered 200, or the outbox would send them again.
-      res.statusCode = doc === undefined && !CALLBACKS.has(new URL(req.url!, base).pathname) ? 404 : 200;
-      res.setHeader('content-type', 'text/xml');
-      res.end(doc ?? '');
-    });
-  });
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  let store: Store;
-  let outbox: WebhookOutbox;
-  let accountSid = '';
+  let fixture: EngineFixture;
   let CALL: typeof FACTS & { callSid: string; accountSid: string };
   before(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r())));
-    store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
-    accountSid = (await store.accounts.create({ authToken: TOKEN })).sid;
-    outbox = new WebhookOutbox({ store, webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
-    outbox.start();
+    fixture = await startEngineFixture({ authToken: TOKEN, missing: 404, name: 'stream-verbs' });
   });
-  after(async () => {
-    await outbox.stop();
-    await store.close();
-    await webhooks.close();
-    await new Promise<void>((r) => server.close(() => r()));
-  });
+  after(() => fixture.close());
   beforeEach(async () => {
-    docs.clear();
-    hits.length = 0;
-    const callSid = (await store.calls.create({ accountSid, from: FACTS.from, to: FACTS.to, direction: 'inbound' })).sid;
-    CALL = { ...FACTS, callSid, accountSid };
+    fixture.reset();
+    // Status callbacks are answered 200, or the outbox would send them again.
+    for (const path of CALLBACKS) fixture.app.documents.set(path, '');
+    const callSid = await fixture.createCall(FACTS.from, FACTS.to);
+    CALL = { ...FACTS, callSid, accountSid: fixture.accountSid };
   });
 
-  async function run(leg: RecordingCallLeg, document: string) {
-    docs.set('/voice', document);
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: TOKEN, mode: 'development', callbacks: outbox }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
-    await timeline.flushed();
-    return events;
+  function run(leg: RecordingCallLeg, document: string) {
+    fixture.app.documents.set('/voice', document);
+    return fixture.runCall(leg, { callSid: CALL.callSid, from: CALL.from, to: CALL.to, streamCallbacks: true });
   }
+
 
   /** Status callbacks arrive after the call; wait for `n` of them at `path`. */
   async function callbacks(path: string, n: number): Promise<Hit[]> {
-    for (let i = 0; i < 200 && hits.filter((h) => h.path === path).length < n; i++) await new Promise((r) => setTimeout(r, 10));
-    return hits.filter((h) => h.path === path);
+    for (let i = 0; i < 200 && fixture.app.hits.filter((h) => h.path === path).length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    return fixture.app.hits.filter((h) => h.path === path);
   }
 
   it('<Start><Stream> forks with its Parameters and the call\'s SIDs, the document goes on, <Stop><Stream name> ends it; callbacks say started and stopped', async () => {
@@ -139,7 +95,7 @@ describe('stream verbs (on a recording leg)', () => {
 
   it('<Connect><Stream> blocks until the WebSocket closes, then requests action; the track is the inbound one', async () => {
     const leg = new RecordingCallLeg();
-    docs.set('/after-agent', '<Response><Say>Back from the agent</Say></Response>');
+    fixture.app.documents.set('/after-agent', '<Response><Say>Back from the agent</Say></Response>');
     await run(leg, '<Response><Connect action="/after-agent"><Stream url="ws://127.0.0.1:9/agent"><Parameter name="lang" value="en"/></Stream></Connect><Say>not reached</Say></Response>');
     assert.deepEqual(leg.actions.map((a) => a.type), ['answer', 'stream-connect', 'play', 'hangup']);
     const connected = leg.actions[1]!;
@@ -147,7 +103,7 @@ describe('stream verbs (on a recording leg)', () => {
     assert.equal(connected.request.track, 'inbound_track');
     assert.deepEqual(connected.request.customParameters, { lang: 'en' });
     assert.deepEqual(leg.spoken(), ['Back from the agent']);
-    assert.equal(hits.at(-1)!.path, '/after-agent');
+    assert.equal(fixture.app.hits.at(-1)!.path, '/after-agent');
   });
 
   it('<Connect><Stream> without action: the next verb runs when the stream ends', async () => {

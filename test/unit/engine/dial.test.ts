@@ -5,13 +5,10 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { DialResult } from '../../../src/engine/call-leg.js';
 import { CallSession } from '../../../src/engine/session.js';
 import { Timeline } from '../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../src/engine/webhook/guard.js';
+import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
 const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
@@ -19,36 +16,20 @@ const CHILD = 'CA' + '3'.repeat(32);
 const COMPLETED: DialResult = { status: 'completed', childCallSid: CHILD, durationSeconds: 12, sipResponseCode: 200, sipCallId: 'abc@host', bridged: true };
 
 describe('<Dial> in the engine (recording leg)', () => {
-  const docs = new Map<string, string>();
-  const hits: { path: string; params: Record<string, string> }[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const path = new URL(req.url!, base).pathname;
-      hits.push({ path, params: Object.fromEntries(new URLSearchParams(body)) });
-      res.setHeader('content-type', 'text/xml');
-      res.end(docs.get(path) ?? '<Response><Hangup/></Response>');
-    });
-  });
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
+  let fixture: AppFixture;
 
-  before(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))));
-  after(async () => {
-    await webhooks.close();
-    await new Promise<void>((r) => server.close(() => r()));
+  before(async () => {
+    fixture = await startAppFixture();
   });
-  beforeEach(() => {
-    docs.clear();
-    hits.length = 0;
-  });
+  after(() => fixture.close());
+  beforeEach(() => fixture.reset());
 
   async function run(leg: RecordingCallLeg, document: string): Promise<{ type: string; data: Readonly<Record<string, unknown>> }[]> {
-    docs.set('/voice', document);
+    const { app, webhooks } = fixture;
+    app.documents.set('/voice', document);
     const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
     const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
+    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
     await timeline.flushed();
     return events;
   }
@@ -67,18 +48,18 @@ describe('<Dial> in the engine (recording leg)', () => {
     assert.deepEqual(targets, [{ kind: 'number', address: '+1 (555) 010-0123' }]);
     assert.deepEqual(options, { callerId: '', timeoutMs: 30_000, timeLimitMs: 14_400_000, hangupOnStar: false, answerOnBridge: false, record: 'none' });
     assert.deepEqual(leg.spoken(), ['After the call']);
-    assert.equal(hits.length, 1);
+    assert.equal(fixture.app.hits.length, 1);
   });
 
   it('with action: requests it with DialCallStatus, DialCallSid, DialCallDuration and SIP parameters; the rest of the document is dropped (SEM-X3)', async () => {
     const leg = new RecordingCallLeg().dialResult(COMPLETED);
-    docs.set('/after', '<Response><Say>From the action</Say></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>From the action</Say></Response>');
     await run(leg, '<Response><Dial action="/after" method="POST" timeout="10" timeLimit="60" callerId="+15550111" hangupOnStar="true" ringTone="uk"><Sip username="bob" password="pw">sip:bob@example.com</Sip></Dial><Say>Never</Say></Response>');
     const { targets, options } = dialAction(leg);
     assert.deepEqual(targets, [{ kind: 'sip', address: 'sip:bob@example.com', username: 'bob', password: 'pw' }]);
     assert.deepEqual(options, { callerId: '+15550111', timeoutMs: 10_000, timeLimitMs: 60_000, hangupOnStar: true, answerOnBridge: false, record: 'none', ringTone: 'uk' });
     assert.deepEqual(leg.spoken(), ['From the action']);
-    const action = hits.find((h) => h.path === '/after');
+    const action = fixture.app.hits.find((h) => h.path === '/after');
     assert.ok(action);
     assert.equal(action.params.DialCallStatus, 'completed');
     assert.equal(action.params.DialCallSid, CHILD);
@@ -95,7 +76,7 @@ describe('<Dial> in the engine (recording leg)', () => {
     assert.equal(leg.actions[0]?.type, 'dial');
     const { targets } = dialAction(leg);
     assert.deepEqual(targets, [{ kind: 'number', address: '+15550123', sendDigits: 'ww12#' }]);
-    const action = hits.find((h) => h.path === '/after');
+    const action = fixture.app.hits.find((h) => h.path === '/after');
     assert.equal(action?.params.DialCallStatus, 'busy');
     assert.equal(action?.params.DialCallDuration, undefined, 'no duration for an unanswered call');
     assert.equal(action?.params.DialSipResponseCode, undefined, 'SIP parameters only for <Sip> targets');
@@ -103,11 +84,11 @@ describe('<Dial> in the engine (recording leg)', () => {
 
   it('the caller hung up during the Dial: the action is still requested (CallStatus=completed), its document not run', async () => {
     const leg = new RecordingCallLeg().dialResult({ ...COMPLETED, callerHungUp: true });
-    docs.set('/after', '<Response><Say>Nobody hears this</Say><Redirect>/again</Redirect></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>Nobody hears this</Say><Redirect>/again</Redirect></Response>');
     await run(leg, '<Response><Dial action="/after"><Sip>sip:bob@example.com</Sip></Dial></Response>');
-    assert.deepEqual(hits.map((h) => h.path), ['/voice', '/after']);
-    assert.equal(hits[1]!.params.CallStatus, 'completed');
-    assert.equal(hits[1]!.params.DialCallStatus, 'completed');
+    assert.deepEqual(fixture.app.hits.map((h) => h.path), ['/voice', '/after']);
+    assert.equal(fixture.app.hits[1]!.params.CallStatus, 'completed');
+    assert.equal(fixture.app.hits[1]!.params.DialCallStatus, 'completed');
     assert.deepEqual(leg.spoken(), []);
   });
 

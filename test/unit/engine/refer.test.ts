@@ -5,14 +5,11 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ReferResult } from '../../../src/engine/call-leg.js';
 import { CallSession } from '../../../src/engine/session.js';
 import { Timeline } from '../../../src/engine/timeline.js';
 import { referCallStatus } from '../../../src/engine/verbs/refer.js';
-import { WebhookClient } from '../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../src/engine/webhook/guard.js';
+import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
 const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
@@ -20,46 +17,30 @@ const TRANSFERRED: ReferResult = { referStatus: 202, notifyStatus: 200, notifyFi
 const BUSY: ReferResult = { referStatus: 202, notifyStatus: 486, notifyFinal: true, callerHungUp: false };
 
 describe('<Refer> in the engine (recording leg)', () => {
-  const docs = new Map<string, string>();
-  const hits: { path: string; params: Record<string, string> }[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const path = new URL(req.url!, base).pathname;
-      hits.push({ path, params: Object.fromEntries(new URLSearchParams(body)) });
-      res.setHeader('content-type', 'text/xml');
-      res.end(docs.get(path) ?? '<Response><Hangup/></Response>');
-    });
-  });
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
+  let fixture: AppFixture;
 
-  before(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))));
-  after(async () => {
-    await webhooks.close();
-    await new Promise<void>((r) => server.close(() => r()));
+  before(async () => {
+    fixture = await startAppFixture();
   });
-  beforeEach(() => {
-    docs.clear();
-    hits.length = 0;
-  });
+  after(() => fixture.close());
+  beforeEach(() => fixture.reset());
 
   async function run(leg: RecordingCallLeg, document: string): Promise<void> {
-    docs.set('/voice', document);
+    const { app, webhooks } = fixture;
+    app.documents.set('/voice', document);
     const timeline = new Timeline(() => undefined);
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
+    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
     await timeline.flushed();
   }
 
   it('a transfer made: answers, refers to the <Sip> URI, hangs up, requests the action with the outcome; its answer is not run', async () => {
     const leg = new RecordingCallLeg().referResult(TRANSFERRED);
-    docs.set('/after', '<Response><Say>Never heard</Say></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>Never heard</Say></Response>');
     await run(leg, '<Response><Refer action="/after"><Sip>sip:alice@pbx.example.com?X-Case=42</Sip></Refer><Say>Never</Say></Response>');
     assert.deepEqual(leg.actions.map((a) => a.type), ['answer', 'refer', 'hangup']);
     assert.deepEqual(leg.actions[1], { type: 'refer', target: 'sip:alice@pbx.example.com?X-Case=42' });
-    assert.equal(hits.length, 2);
-    const action = hits[1]!;
+    assert.equal(fixture.app.hits.length, 2);
+    const action = fixture.app.hits[1]!;
     assert.equal(action.path, '/after');
     assert.equal(action.params.ReferCallStatus, 'in-progress');
     assert.equal(action.params.ReferSipResponseCode, '202');
@@ -71,11 +52,11 @@ describe('<Refer> in the engine (recording leg)', () => {
 
   it('a failed transfer with action: the action document runs on the call that is still up', async () => {
     const leg = new RecordingCallLeg().referResult(BUSY);
-    docs.set('/after', '<Response><Say>They are busy</Say></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>They are busy</Say></Response>');
     await run(leg, '<Response><Refer action="/after"><Sip>sip:alice@pbx.example.com</Sip></Refer></Response>');
-    assert.equal(hits[1]?.params.ReferCallStatus, 'busy');
-    assert.equal(hits[1]?.params.NotifySipResponseCode, '486');
-    assert.equal(hits[1]?.params.CallStatus, 'in-progress');
+    assert.equal(fixture.app.hits[1]?.params.ReferCallStatus, 'busy');
+    assert.equal(fixture.app.hits[1]?.params.NotifySipResponseCode, '486');
+    assert.equal(fixture.app.hits[1]?.params.CallStatus, 'in-progress');
     assert.deepEqual(leg.spoken(), ['They are busy']);
   });
 
@@ -93,8 +74,8 @@ describe('<Refer> in the engine (recording leg)', () => {
     const leg = new RecordingCallLeg().referResult({ referStatus: 202, notifyStatus: 100, notifyFinal: false, callerHungUp: true });
     await run(leg, '<Response><Refer action="/after"><Sip>sip:alice@pbx.example.com</Sip></Refer></Response>');
     assert.deepEqual(leg.actions.map((a) => a.type), ['answer', 'refer']);
-    assert.equal(hits[1]?.params.ReferCallStatus, 'in-progress');
-    assert.equal(hits[1]?.params.NotifySipResponseCode, '100');
+    assert.equal(fixture.app.hits[1]?.params.ReferCallStatus, 'in-progress');
+    assert.equal(fixture.app.hits[1]?.params.NotifySipResponseCode, '100');
   });
 
   it('maps reports to ReferCallStatus', () => {

@@ -1,80 +1,29 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import twilio from 'twilio';
 import { CallSession, APOLOGY, type ApplicationRef } from '../../../src/engine/session.js';
 import { Timeline } from '../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../src/engine/webhook/guard.js';
+import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
 const TOKEN = 'token-0123456789';
 const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
 
-interface Hit {
-  path: string;
-  method: string;
-  params: Record<string, string>;
-  signatureValid: boolean;
-  cookie: string | undefined;
-}
-
-/** A web application whose documents the test sets per path; it checks every signature with the twilio library. */
-function webApp() {
-  const docs = new Map<string, { status?: number; type?: string; body: string; cookie?: string }>();
-  const hits: Hit[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, base);
-      const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
-      const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, req.method === 'GET' ? {} : params);
-      hits.push({ path: url.pathname, method: req.method!, params, signatureValid, cookie: req.headers.cookie });
-      const doc = docs.get(url.pathname);
-      if (!doc) {
-        res.statusCode = 404;
-        res.end('not here');
-        return;
-      }
-      res.statusCode = doc.status ?? 200;
-      res.setHeader('content-type', doc.type ?? 'text/xml');
-      if (doc.cookie) res.setHeader('set-cookie', doc.cookie);
-      res.end(doc.body);
-    });
-  });
-  return {
-    server,
-    docs,
-    hits,
-    url: (path: string) => `${base}${path}`,
-    start: () => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))),
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over SIP)', () => {
-  const app = webApp();
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  before(() => app.start());
-  after(async () => {
-    await webhooks.close();
-    await app.stop();
+  let fixture: AppFixture;
+  before(async () => {
+    fixture = await startAppFixture({ authToken: TOKEN, missing: 404 });
   });
-  beforeEach(() => {
-    app.docs.clear();
-    app.hits.length = 0;
-  });
+  after(() => fixture.close());
+  beforeEach(() => fixture.reset());
 
   async function run(leg: RecordingCallLeg, ref: Partial<ApplicationRef> = {}, mode: 'development' | 'production' = 'development') {
     const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
     const timeline = new Timeline((type, data) => void events.push({ type, data }));
+    const { app, webhooks } = fixture;
     const session = new CallSession(
       { leg, webhooks, timeline, authToken: TOKEN, mode },
       CALL,
-      { url: app.url('/voice'), method: 'POST', dialect: 'twiml', ...ref },
+      { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml', ...ref },
     );
     await session.run();
     await timeline.flushed();
@@ -82,12 +31,12 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
   }
 
   it('asks the application with the standard parameters, signed, and runs Say then hangs up at the end (SEM-D4)', async () => {
-    app.docs.set('/voice', { body: '<Response><Say voice="alice">Hello there</Say></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Say voice="alice">Hello there</Say></Response>' });
     const leg = new RecordingCallLeg();
     const events = await run(leg);
     assert.deepEqual(leg.actions.map((a) => a.type), ['answer', 'play', 'hangup']);
     assert.deepEqual(leg.spoken(), ['Hello there']);
-    const hit = app.hits[0]!;
+    const hit = fixture.app.hits[0]!;
     assert.ok(hit.signatureValid, 'the twilio library accepts the signature');
     assert.equal(hit.params.CallSid, CALL.callSid);
     assert.equal(hit.params.CallStatus, 'ringing');
@@ -98,16 +47,16 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
   });
 
   it('runs an inline document (the REST API\'s Twiml) without fetching it; its actions are requested as usual', async () => {
-    app.docs.set('/next', { body: '<Response><Say>Fetched</Say></Response>' });
+    fixture.app.documents.set('/next', { body: '<Response><Say>Fetched</Say></Response>' });
     const leg = new RecordingCallLeg();
-    const events = await run(leg, { url: 'about:blank', twiml: `<Response><Say>Inline</Say><Redirect>${app.url('/next')}</Redirect></Response>` });
+    const events = await run(leg, { url: 'about:blank', twiml: `<Response><Say>Inline</Say><Redirect>${fixture.app.base}/next</Redirect></Response>` });
     assert.deepEqual(leg.spoken(), ['Inline', 'Fetched']);
-    assert.deepEqual(app.hits.map((h) => h.path), ['/next']);
+    assert.deepEqual(fixture.app.hits.map((h) => h.path), ['/next']);
     assert.ok(events.some((e) => e.type === 'document' && e.data.source === 'inline'));
   });
 
   it('Reject as the first verb never answers (SEM-A2)', async () => {
-    app.docs.set('/voice', { body: '<Response><Reject reason="busy"/><Say>unreachable</Say></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Reject reason="busy"/><Say>unreachable</Say></Response>' });
     const leg = new RecordingCallLeg();
     await run(leg);
     assert.deepEqual(leg.actions, [{ type: 'reject', reason: 'busy' }]);
@@ -115,20 +64,20 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
   });
 
   it('Gather with no input falls through to the next verb (SEM-G5)', async () => {
-    app.docs.set('/voice', { body: '<Response><Gather numDigits="1"><Say>Press 1</Say></Gather><Say>No input</Say></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Gather numDigits="1"><Say>Press 1</Say></Gather><Say>No input</Say></Response>' });
     const leg = new RecordingCallLeg();
     await run(leg);
     assert.deepEqual(leg.spoken(), ['Press 1', 'No input']);
-    assert.equal(app.hits.length, 1, 'no action request');
+    assert.equal(fixture.app.hits.length, 1, 'no action request');
   });
 
   it('Gather without action posts Digits to the current document URL (SEM-G6), barge-in stops the prompts', async () => {
-    app.docs.set('/voice', { body: '<Response><Gather numDigits="2"><Say>First</Say><Say>Second</Say></Gather></Response>' });
-    app.docs.set('/voice-2', { body: '<Response><Hangup/></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Gather numDigits="2"><Say>First</Say><Say>Second</Say></Gather></Response>' });
+    fixture.app.documents.set('/voice-2', { body: '<Response><Hangup/></Response>' });
     const leg = new RecordingCallLeg().pressDuringPrompt(0, '42');
     // The second request returns a document that hangs up, to end the test.
     let calls = 0;
-    app.docs.set('/voice', {
+    fixture.app.documents.set('/voice', {
       get body() {
         calls++;
         return calls === 1 ? '<Response><Gather numDigits="2"><Say>First</Say><Say>Second</Say></Gather></Response>' : '<Response><Hangup/></Response>';
@@ -136,56 +85,56 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     });
     await run(leg);
     assert.deepEqual(leg.spoken(), ['First'], 'the key press interrupted the prompts');
-    assert.equal(app.hits.length, 2);
-    assert.equal(app.hits[1]!.path, '/voice');
-    assert.equal(app.hits[1]!.params.Digits, '42');
-    assert.equal(app.hits[1]!.params.CallStatus, 'in-progress');
+    assert.equal(fixture.app.hits.length, 2);
+    assert.equal(fixture.app.hits[1]!.path, '/voice');
+    assert.equal(fixture.app.hits[1]!.params.Digits, '42');
+    assert.equal(fixture.app.hits[1]!.params.CallStatus, 'in-progress');
   });
 
   it('finishOnKey ends input and is not part of Digits (SEM-G4); relative action resolves against the document (SEM-D7)', async () => {
-    app.docs.set('/menu/start', { body: '<Response><Gather action="../handle?x=1" finishOnKey="#"><Say>Enter your PIN</Say></Gather></Response>' });
-    app.docs.set('/handle', { body: '<Response><Hangup/></Response>' });
+    fixture.app.documents.set('/menu/start', { body: '<Response><Gather action="../handle?x=1" finishOnKey="#"><Say>Enter your PIN</Say></Gather></Response>' });
+    fixture.app.documents.set('/handle', { body: '<Response><Hangup/></Response>' });
     const leg = new RecordingCallLeg().pressDuringPrompt(0, '123#9');
-    await run(leg, { url: app.url('/menu/start') });
-    const action = app.hits[1]!;
+    await run(leg, { url: `${fixture.app.base}/menu/start` });
+    const action = fixture.app.hits[1]!;
     assert.equal(action.path, '/handle');
     assert.equal(action.params.Digits, '123');
     assert.equal(action.params.FinishedOnKey, '#');
   });
 
   it('Redirect drops the rest of the document (SEM-D9) and keeps cookies for the call', async () => {
-    app.docs.set('/voice', { body: '<Response><Redirect method="GET">/next</Redirect><Say>never</Say></Response>', cookie: 'visit=1; Path=/' });
-    app.docs.set('/next', { body: '<Response><Say>Next</Say></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Redirect method="GET">/next</Redirect><Say>never</Say></Response>', setCookie: 'visit=1; Path=/' });
+    fixture.app.documents.set('/next', { body: '<Response><Say>Next</Say></Response>' });
     const leg = new RecordingCallLeg();
     await run(leg);
     assert.deepEqual(leg.spoken(), ['Next']);
-    assert.equal(app.hits[1]!.method, 'GET');
-    assert.equal(app.hits[1]!.cookie, 'visit=1');
-    assert.ok(app.hits[1]!.signatureValid);
+    assert.equal(fixture.app.hits[1]!.method, 'GET');
+    assert.equal(fixture.app.hits[1]!.cookie, 'visit=1');
+    assert.ok(fixture.app.hits[1]!.signatureValid);
   });
 
   it('a failing application goes to the fallback URL with ErrorCode and ErrorUrl (§7.1)', async () => {
-    app.docs.set('/voice', { status: 500, body: 'oops' });
-    app.docs.set('/fallback', { body: '<Response><Say>Fallback speaking</Say></Response>' });
+    fixture.app.documents.set('/voice', { status: 500, body: 'oops' });
+    fixture.app.documents.set('/fallback', { body: '<Response><Say>Fallback speaking</Say></Response>' });
     const leg = new RecordingCallLeg();
-    await run(leg, { fallbackUrl: app.url('/fallback'), fallbackMethod: 'POST' });
+    await run(leg, { fallbackUrl: `${fixture.app.base}/fallback`, fallbackMethod: 'POST' });
     assert.deepEqual(leg.spoken(), ['Fallback speaking']);
-    const fb = app.hits[1]!;
+    const fb = fixture.app.hits[1]!;
     assert.equal(fb.path, '/fallback');
     assert.equal(fb.params.ErrorCode, '11200');
-    assert.equal(fb.params.ErrorUrl, app.url('/voice'));
+    assert.equal(fb.params.ErrorUrl, `${fixture.app.base}/voice`);
   });
 
   it('an invalid document goes to the fallback with 12100', async () => {
-    app.docs.set('/voice', { body: '<Response><Say>broken</Response>' });
-    app.docs.set('/fallback', { body: '<Response><Hangup/></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Say>broken</Response>' });
+    fixture.app.documents.set('/fallback', { body: '<Response><Hangup/></Response>' });
     const leg = new RecordingCallLeg();
-    await run(leg, { fallbackUrl: app.url('/fallback') });
-    assert.equal(app.hits[1]!.params.ErrorCode, '12100');
+    await run(leg, { fallbackUrl: `${fixture.app.base}/fallback` });
+    assert.equal(fixture.app.hits[1]!.params.ErrorCode, '12100');
   });
 
   it('without a fallback, development mode tells the caller why; production says the standard apology', async () => {
-    app.docs.set('/voice', { status: 500, body: 'oops' });
+    fixture.app.documents.set('/voice', { status: 500, body: 'oops' });
     const dev = new RecordingCallLeg();
     await run(dev);
     assert.match(dev.spoken()[0]!, /^An application error has occurred\. The application at 127\.0\.0\.1 port \d+ answered 500\. Goodbye\.$/);
@@ -196,29 +145,29 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
   });
 
   it('a redirect loop is bounded', async () => {
-    app.docs.set('/voice', { body: '<Response><Redirect>/voice</Redirect></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Redirect>/voice</Redirect></Response>' });
     const leg = new RecordingCallLeg();
     const events = await run(leg);
-    assert.ok(app.hits.length <= 27, `${app.hits.length} requests`);
+    assert.ok(fixture.app.hits.length <= 27, `${fixture.app.hits.length} requests`);
     assert.ok(events.some((e) => e.type === 'application-error'));
     assert.equal(leg.actions.at(-1)!.type, 'hangup');
   });
 
   it('stops when the caller hangs up mid-document, without more requests', async () => {
-    app.docs.set('/voice', { body: '<Response><Say>One</Say><Say>Two</Say><Redirect>/never</Redirect></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Say>One</Say><Say>Two</Say><Redirect>/never</Redirect></Response>' });
     const leg = new RecordingCallLeg().hangUpAfterPrompts(1);
     await run(leg);
     assert.deepEqual(leg.spoken(), ['One']);
-    assert.equal(app.hits.length, 1);
+    assert.equal(fixture.app.hits.length, 1);
   });
 
   it('Play with digits sends DTMF; loop="0" plays "forever" capped at 1000 (SEM-P1)', async () => {
-    app.docs.set('/voice', { body: '<Response><Play digits="ww12#"/><Play loop="0">tone.wav</Play></Response>' });
+    fixture.app.documents.set('/voice', { body: '<Response><Play digits="ww12#"/><Play loop="0">tone.wav</Play></Response>' });
     const leg = new RecordingCallLeg();
     await run(leg);
     assert.deepEqual(leg.actions[1], { type: 'digits', digits: 'ww12#' });
     const play = leg.actions[2]!;
     assert.equal(play.type === 'play' && play.loop, 1000);
-    assert.equal(play.type === 'play' && play.prompt.kind === 'audio' && play.prompt.url, app.url('/tone.wav'));
+    assert.equal(play.type === 'play' && play.prompt.kind === 'audio' && play.prompt.url, `${fixture.app.base}/tone.wav`);
   });
 });

@@ -8,58 +8,11 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import twilio from 'twilio';
-import { CallSession } from '../../../../src/engine/session.js';
-import { Timeline } from '../../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../../src/engine/webhook/guard.js';
-import { WebhookOutbox } from '../../../../src/events/outbox.js';
-import { openStore, type Store } from '../../../../src/store/index.js';
-import { StoredCallRecordings } from '../../../../src/telephony/call-recordings.js';
+import { startEngineFixture, type EngineFixture } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg, type LegAction } from '../../../support/recording-call-leg.js';
 
 const TOKEN = 'token-0123456789';
 const PUBLIC = 'https://dialtone.example.org';
-
-interface Hit {
-  path: string;
-  method: string;
-  params: Record<string, string>;
-  signatureValid: boolean;
-}
-
-function webApp() {
-  const docs = new Map<string, string | (() => string)>();
-  const hits: Hit[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, base);
-      const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
-      const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, req.method === 'GET' ? {} : params);
-      hits.push({ path: url.pathname, method: req.method!, params, signatureValid });
-      const doc = docs.get(url.pathname);
-      res.setHeader('content-type', 'text/xml');
-      if (doc === undefined) res.end('<Response/>');
-      else res.end(typeof doc === 'string' ? doc : doc());
-    });
-  });
-  return {
-    docs,
-    hits,
-    url: (path: string) => `${base}${path}`,
-    start: () => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))),
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 
 const CHILD = 'CA' + '3'.repeat(32);
 
@@ -70,66 +23,31 @@ function dialOptions(leg: RecordingCallLeg) {
 }
 
 describe('<Dial record> (engine)', () => {
-  const app = webApp();
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  let outbox: WebhookOutbox;
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-dial-record-'));
-  let store: Store;
-  let accountSid = '';
+  let fixture: EngineFixture;
   let callSid = '';
 
   before(async () => {
-    await app.start();
-    store = await openStore({ dataDir, sqliteFile: ':memory:' });
-    accountSid = (await store.accounts.create({ authToken: TOKEN })).sid;
-    outbox = new WebhookOutbox({ store, webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
-    outbox.start();
+    fixture = await startEngineFixture({ authToken: TOKEN, missing: '<Response/>', name: 'dial-record' });
   });
-  after(async () => {
-    await outbox.stop();
-    await webhooks.close();
-    await app.stop();
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => fixture.close());
   beforeEach(async () => {
-    app.docs.clear();
-    app.hits.length = 0;
-    callSid = (await store.calls.create({ accountSid, from: '+15550199', to: '+15550100', direction: 'inbound' })).sid;
+    fixture.reset();
+    callSid = await fixture.createCall('+15550199', '+15550100');
   });
 
-  async function callbacksSent(): Promise<void> {
-    const end = Date.now() + 10_000;
-    while ((await store.outbox.list(callSid)).some((r) => r.status === 'pending')) {
-      if (Date.now() > end) throw new Error('callbacks still queued');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const run = (leg: RecordingCallLeg, withRecordings = true) =>
+    fixture.runCall(leg, { callSid, from: '+15550199', to: '+15550100', ...(withRecordings ? { recordingsUrl: PUBLIC } : {}) });
 
-  async function run(leg: RecordingCallLeg, withRecordings = true) {
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    const recordings = new StoredCallRecordings({ store, dataDir, publicUrl: PUBLIC, accountSid, callSid, callbacks: outbox, note: (type, data) => timeline.append(type, data) });
-    const session = new CallSession(
-      { leg, webhooks, timeline, authToken: TOKEN, mode: 'development', ...(withRecordings ? { recordings } : {}) },
-      { callSid, accountSid, from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' },
-      { url: app.url('/voice'), method: 'POST', dialect: 'twiml' },
-    );
-    await session.run();
-    await timeline.flushed();
-    await callbacksSent();
-    return events;
-  }
 
   const bridged = (durationMs: number, channels: 1 | 2) =>
     ({ status: 'completed', childCallSid: CHILD, durationSeconds: Math.round(durationMs / 1000), bridged: true, recording: { file: '', durationMs, endedBy: '', channels } }) as const;
 
   it('record-from-answer-dual: the leg records both tracks in two channels; the action and the callbacks get the DialVerb recording', async () => {
-    app.docs.set(
+    fixture.app.documents.set(
       '/voice',
       '<Response><Dial action="/after" record="record-from-answer-dual" recordingStatusCallback="/rsc" recordingStatusCallbackEvent="in-progress completed"><Number>+15550123</Number></Dial><Say>unreachable</Say></Response>',
     );
-    app.docs.set('/after', '<Response><Say>Bye</Say></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>Bye</Say></Response>');
     const leg = new RecordingCallLeg().dialResult(bridged(7400, 2));
     await run(leg);
 
@@ -141,20 +59,20 @@ describe('<Dial record> (engine)', () => {
       { from: 'answer', channels: 'dual', track: 'both', trimSilence: false },
     );
 
-    const action = app.hits.find((h) => h.path === '/after')!;
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
     assert.ok(action.signatureValid);
     const sid = action.params.RecordingSid!;
     assert.match(sid, /^RE[0-9a-f]{32}$/);
-    assert.equal(action.params.RecordingUrl, `${PUBLIC}/2010-04-01/Accounts/${accountSid}/Recordings/${sid}`);
+    assert.equal(action.params.RecordingUrl, `${PUBLIC}/2010-04-01/Accounts/${fixture.accountSid}/Recordings/${sid}`);
     assert.equal(action.params.RecordingDuration, '7');
     assert.equal(action.params.DialCallStatus, 'completed');
     assert.equal(action.params.DialCallDuration, '7');
     assert.deepEqual(leg.spoken(), ['Bye']);
 
-    const row = await store.recordings.get(sid, accountSid);
+    const row = await fixture.store.recordings.get(sid, fixture.accountSid);
     assert.deepEqual([row?.status, row?.duration, row?.channels, row?.source, row?.callSid], ['completed', 7, 2, 'DialVerb', callSid]);
 
-    const callbacks = app.hits.filter((h) => h.path === '/rsc');
+    const callbacks = fixture.app.hits.filter((h) => h.path === '/rsc');
     assert.deepEqual(callbacks.map((c) => c.params.RecordingStatus), ['in-progress', 'completed']);
     for (const c of callbacks) {
       assert.ok(c.signatureValid);
@@ -165,57 +83,57 @@ describe('<Dial record> (engine)', () => {
   });
 
   it('legacy record="true" is record-from-answer, mono (both tracks mixed); nobody answered: no recording, no RecordingUrl', async () => {
-    app.docs.set('/voice', '<Response><Dial action="/after" record="true" recordingStatusCallback="/rsc">+15550123</Dial></Response>');
+    fixture.app.documents.set('/voice', '<Response><Dial action="/after" record="true" recordingStatusCallback="/rsc">+15550123</Dial></Response>');
     const leg = new RecordingCallLeg().dialResult({ status: 'no-answer', childCallSid: CHILD, durationSeconds: 0 });
     await run(leg);
     const options = dialOptions(leg);
     assert.equal(options.record, 'mono');
     assert.deepEqual([options.recording?.from, options.recording?.channels, options.recording?.track], ['answer', 'mono', 'both']);
-    const action = app.hits.find((h) => h.path === '/after')!;
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
     assert.equal(action.params.DialCallStatus, 'no-answer');
     assert.equal('RecordingUrl' in action.params, false);
-    assert.deepEqual(await store.recordings.listByCall(callSid, accountSid), [], 'a recording that never started leaves no row');
-    assert.equal(app.hits.filter((h) => h.path === '/rsc').length, 0);
+    assert.deepEqual(await fixture.store.recordings.listByCall(callSid, fixture.accountSid), [], 'a recording that never started leaves no row');
+    assert.equal(fixture.app.hits.filter((h) => h.path === '/rsc').length, 0);
   });
 
   it('record-from-ringing-dual with recordingTrack="inbound": from the ringing, one channel (13622), trim-silence passed on', async () => {
-    app.docs.set('/voice', '<Response><Dial action="/after" record="record-from-ringing-dual" recordingTrack="inbound" trim="trim-silence">+15550123</Dial></Response>');
+    fixture.app.documents.set('/voice', '<Response><Dial action="/after" record="record-from-ringing-dual" recordingTrack="inbound" trim="trim-silence">+15550123</Dial></Response>');
     const leg = new RecordingCallLeg().dialResult(bridged(3000, 1));
     const events = await run(leg);
     const options = dialOptions(leg);
     assert.equal(options.record, 'mono');
     assert.deepEqual([options.recording?.from, options.recording?.channels, options.recording?.track, options.recording?.trimSilence], ['ringing', 'mono', 'inbound', true]);
     assert.ok(events.some((e) => e.type === 'warning' && e.data.code === 13622));
-    const action = app.hits.find((h) => h.path === '/after')!;
-    const row = await store.recordings.get(action.params.RecordingSid!, accountSid);
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
+    const row = await fixture.store.recordings.get(action.params.RecordingSid!, fixture.accountSid);
     assert.deepEqual([row?.status, row?.channels, row?.source], ['completed', 1, 'DialVerb']);
   });
 
   it('a recording under half a second is absent (16101): the action gets no RecordingUrl, the callback says absent', async () => {
-    app.docs.set('/voice', '<Response><Dial action="/after" record="record-from-answer" recordingStatusCallback="/rsc" recordingStatusCallbackEvent="absent completed">+15550123</Dial></Response>');
+    fixture.app.documents.set('/voice', '<Response><Dial action="/after" record="record-from-answer" recordingStatusCallback="/rsc" recordingStatusCallbackEvent="absent completed">+15550123</Dial></Response>');
     const leg = new RecordingCallLeg().dialResult(bridged(200, 1));
     await run(leg);
-    const action = app.hits.find((h) => h.path === '/after')!;
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
     assert.equal('RecordingUrl' in action.params, false);
-    const rows = await store.recordings.listByCall(callSid, accountSid);
+    const rows = await fixture.store.recordings.listByCall(callSid, fixture.accountSid);
     assert.deepEqual(rows.map((r) => [r.status, r.errorCode, r.source]), [['absent', 16101, 'DialVerb']]);
-    const callbacks = app.hits.filter((h) => h.path === '/rsc');
+    const callbacks = fixture.app.hits.filter((h) => h.path === '/rsc');
     assert.deepEqual(callbacks.map((c) => [c.params.RecordingStatus, c.params.ErrorCode]), [['absent', '16101']]);
   });
 
   it('do-not-record asks for nothing; without recording storage the dial goes on unrecorded with warning 13217', async () => {
-    app.docs.set('/voice', '<Response><Dial action="/after" record="do-not-record">+15550123</Dial></Response>');
+    fixture.app.documents.set('/voice', '<Response><Dial action="/after" record="do-not-record">+15550123</Dial></Response>');
     const plain = new RecordingCallLeg().dialResult(bridged(3000, 1));
     await run(plain);
     assert.equal(dialOptions(plain).record, 'none');
     assert.equal(dialOptions(plain).recording, undefined);
 
-    app.hits.length = 0;
-    app.docs.set('/voice', '<Response><Dial action="/after" record="record-from-answer">+15550123</Dial></Response>');
+    fixture.app.hits.length = 0;
+    fixture.app.documents.set('/voice', '<Response><Dial action="/after" record="record-from-answer">+15550123</Dial></Response>');
     const leg = new RecordingCallLeg().dialResult(bridged(3000, 1));
     const events = await run(leg, false);
     assert.equal(dialOptions(leg).recording, undefined);
     assert.ok(events.some((e) => e.type === 'warning' && e.data.code === 13217));
-    assert.equal(app.hits.find((h) => h.path === '/after')?.params.DialCallStatus, 'completed');
+    assert.equal(fixture.app.hits.find((h) => h.path === '/after')?.params.DialCallStatus, 'completed');
   });
 });

@@ -6,130 +6,39 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import twilio from 'twilio';
-import { CallSession } from '../../../../src/engine/session.js';
-import { Timeline } from '../../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../../src/engine/webhook/guard.js';
-import { WebhookOutbox } from '../../../../src/events/outbox.js';
-import { openStore, type Store } from '../../../../src/store/index.js';
-import { StoredCallRecordings } from '../../../../src/telephony/call-recordings.js';
+import { startEngineFixture, type EngineFixture } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg, type LegAction } from '../../../support/recording-call-leg.js';
 
 const TOKEN = 'token-0123456789';
 const PUBLIC = 'https://dialtone.example.org';
-
-interface Hit {
-  path: string;
-  method: string;
-  params: Record<string, string>;
-  signatureValid: boolean;
-}
-
-function webApp() {
-  const docs = new Map<string, string | (() => string)>();
-  const hits: Hit[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, base);
-      const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
-      const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, req.method === 'GET' ? {} : params);
-      hits.push({ path: url.pathname, method: req.method!, params, signatureValid });
-      const doc = docs.get(url.pathname);
-      res.setHeader('content-type', 'text/xml');
-      if (doc === undefined) res.end('<Response/>');
-      else res.end(typeof doc === 'string' ? doc : doc());
-    });
-  });
-  return {
-    docs,
-    hits,
-    url: (path: string) => `${base}${path}`,
-    start: () => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))),
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 function recordOptions(leg: RecordingCallLeg) {
   return leg.actions.filter((a): a is Extract<LegAction, { type: 'record' }> => a.type === 'record').map((a) => a.options);
 }
 
 describe('<Record> (engine, SEM-R1..R6)', () => {
-  const app = webApp();
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  let outbox: WebhookOutbox;
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-record-verb-'));
-  let store: Store;
-  let accountSid = '';
+  let fixture: EngineFixture;
   let callSid = '';
 
   before(async () => {
-    await app.start();
-    store = await openStore({ dataDir, sqliteFile: ':memory:' });
-    accountSid = (await store.accounts.create({ authToken: TOKEN })).sid;
-    // Recording status callbacks go out through the outbox, as in the server.
-    outbox = new WebhookOutbox({ store, webhooks, backoff: { baseMs: 5, maxMs: 20 }, pollMs: 20 });
-    outbox.start();
+    fixture = await startEngineFixture({ authToken: TOKEN, missing: '<Response/>', name: 'record-verb' });
   });
-  after(async () => {
-    await outbox.stop();
-    await webhooks.close();
-    await app.stop();
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => fixture.close());
   beforeEach(async () => {
-    app.docs.clear();
-    app.hits.length = 0;
-    callSid = (await store.calls.create({ accountSid, from: '+15550199', to: '+15550100', direction: 'inbound' })).sid;
+    fixture.reset();
+    callSid = await fixture.createCall('+15550199', '+15550100');
   });
 
-  /** Every callback queued for the call is sent (the bound only turns a hang into a failure). */
-  async function callbacksSent(): Promise<void> {
-    const end = Date.now() + 10_000;
-    while ((await store.outbox.list(callSid)).some((r) => r.status === 'pending')) {
-      if (Date.now() > end) throw new Error('callbacks still queued');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const run = (leg: RecordingCallLeg) => fixture.runCall(leg, { callSid, from: '+15550199', to: '+15550100', recordingsUrl: PUBLIC });
 
-  async function run(leg: RecordingCallLeg) {
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    const recordings = new StoredCallRecordings({
-      store,
-      dataDir,
-      publicUrl: PUBLIC,
-      accountSid,
-      callSid,
-      callbacks: outbox,
-      note: (type, data) => timeline.append(type, data),
-    });
-    const session = new CallSession(
-      { leg, webhooks, timeline, authToken: TOKEN, mode: 'development', recordings },
-      { callSid, accountSid, from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' },
-      { url: app.url('/voice'), method: 'POST', dialect: 'twiml' },
-    );
-    await session.run();
-    await timeline.flushed();
-    await callbacksSent();
-    return events;
-  }
 
   it('beeps, records, requests action with RecordingUrl/RecordingDuration/RecordingSid/Digits; verbs after it are unreachable (SEM-R2)', async () => {
-    app.docs.set(
+    fixture.app.documents.set(
       '/voice',
       '<Response><Say>Leave a message</Say><Record action="/after" maxLength="20" finishOnKey="#" recordingStatusCallback="/rsc"/><Say>unreachable</Say></Response>',
     );
-    app.docs.set('/after', '<Response><Say>Thanks</Say></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>Thanks</Say></Response>');
     const leg = new RecordingCallLeg().recordWith({ durationMs: 4200, endedBy: '#', reason: 'finish-key', voicedMs: 3900, channels: 1 });
     await run(leg);
 
@@ -142,36 +51,36 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     );
     assert.deepEqual(leg.spoken(), ['Leave a message', 'Thanks']);
 
-    const action = app.hits.find((h) => h.path === '/after')!;
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
     assert.ok(action.signatureValid);
     const sid = action.params.RecordingSid!;
     assert.match(sid, /^RE[0-9a-f]{32}$/);
-    assert.equal(action.params.RecordingUrl, `${PUBLIC}/2010-04-01/Accounts/${accountSid}/Recordings/${sid}`);
+    assert.equal(action.params.RecordingUrl, `${PUBLIC}/2010-04-01/Accounts/${fixture.accountSid}/Recordings/${sid}`);
     assert.equal(action.params.RecordingDuration, '4');
     assert.equal(action.params.Digits, '#');
     assert.equal(action.params.CallSid, callSid, 'with the standard parameters');
-    assert.equal(options.path, join(dataDir, 'recordings', accountSid, `${sid}.wav`));
+    assert.equal(options.path, join(fixture.dataDir, 'recordings', fixture.accountSid, `${sid}.wav`));
 
-    const row = await store.recordings.get(sid, accountSid);
+    const row = await fixture.store.recordings.get(sid, fixture.accountSid);
     assert.deepEqual(
       [row?.status, row?.duration, row?.channels, row?.source, row?.callSid, row?.filePath],
-      ['completed', 4, 1, 'RecordVerb', callSid, `recordings/${accountSid}/${sid}.wav`],
+      ['completed', 4, 1, 'RecordVerb', callSid, `recordings/${fixture.accountSid}/${sid}.wav`],
     );
 
-    const callback = app.hits.filter((h) => h.path === '/rsc');
+    const callback = fixture.app.hits.filter((h) => h.path === '/rsc');
     assert.equal(callback.length, 1, 'only completed by default');
     const p = callback[0]!.params;
     assert.ok(callback[0]!.signatureValid);
     assert.deepEqual(
       [p.AccountSid, p.CallSid, p.RecordingSid, p.RecordingUrl, p.RecordingStatus, p.RecordingDuration, p.RecordingChannels, p.RecordingSource],
-      [accountSid, callSid, sid, action.params.RecordingUrl, 'completed', '4', '1', 'RecordVerb'],
+      [fixture.accountSid, callSid, sid, action.params.RecordingUrl, 'completed', '4', '1', 'RecordVerb'],
     );
     assert.match(p.RecordingStartTime!, /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
   });
 
   it('without action it requests the current document URL; an empty recording requests nothing and falls through (SEM-R3)', async () => {
     let fetched = 0;
-    app.docs.set('/voice', () => {
+    fixture.app.documents.set('/voice', () => {
       fetched++;
       return '<Response><Record timeout="0" playBeep="false" trim="do-not-trim" method="GET"/><Say>I did not receive a recording</Say></Response>';
     });
@@ -181,7 +90,7 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     );
     await run(leg);
     assert.equal(fetched, 2);
-    const second = app.hits[1]!;
+    const second = fixture.app.hits[1]!;
     assert.equal(second.method, 'GET');
     assert.equal(second.params.RecordingDuration, '3');
     assert.equal('Digits' in second.params, false, 'no key ended it');
@@ -189,8 +98,8 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     assert.deepEqual([first?.silenceTimeoutMs, first?.playBeep, first?.trimSilence], [0, false, false]);
     assert.ok(again);
     assert.deepEqual(leg.spoken(), ['I did not receive a recording'], 'the silent one fell through to the next verb');
-    assert.equal(app.hits.length, 2, 'no action for the silent recording');
-    const rows = await store.recordings.listByCall(callSid, accountSid);
+    assert.equal(fixture.app.hits.length, 2, 'no action for the silent recording');
+    const rows = await fixture.store.recordings.listByCall(callSid, fixture.accountSid);
     assert.deepEqual(
       rows.map((r) => [r.status, r.errorCode]),
       [
@@ -202,37 +111,37 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
   });
 
   it('trimmed to under a second is absent (16101) and announced when asked; do-not-trim keeps it', async () => {
-    app.docs.set(
+    fixture.app.documents.set(
       '/voice',
       '<Response><Record action="/a" recordingStatusCallback="/rsc" recordingStatusCallbackEvent="in-progress completed absent"/><Say>Short</Say><Record action="/a" trim="do-not-trim"/></Response>',
     );
-    app.docs.set('/a', '<Response><Hangup/></Response>');
+    fixture.app.documents.set('/a', '<Response><Hangup/></Response>');
     const leg = new RecordingCallLeg().recordWith(
       { durationMs: 600, endedBy: '1', reason: 'finish-key', voicedMs: 600 },
       { durationMs: 600, endedBy: '1', reason: 'finish-key', voicedMs: 600 },
     );
     const events = await run(leg);
     assert.deepEqual(leg.spoken(), ['Short']);
-    const statuses = app.hits.filter((h) => h.path === '/rsc').map((h) => [h.params.RecordingStatus, h.params.ErrorCode]);
+    const statuses = fixture.app.hits.filter((h) => h.path === '/rsc').map((h) => [h.params.RecordingStatus, h.params.ErrorCode]);
     assert.deepEqual(statuses, [
       ['in-progress', undefined],
       ['absent', '16101'],
     ]);
-    const action = app.hits.find((h) => h.path === '/a')!;
+    const action = fixture.app.hits.find((h) => h.path === '/a')!;
     assert.equal(action.params.RecordingDuration, '1', 'a kept recording lasts at least a second');
     assert.ok(events.some((e) => e.type === 'warning' && e.data.code === 16101));
   });
 
   it('the caller hanging up still requests action with Digits=hangup and CallStatus=completed; its answer is not run (SEM-R6)', async () => {
-    app.docs.set('/voice', '<Response><Record action="/after"/><Say>unreachable</Say></Response>');
-    app.docs.set('/after', '<Response><Say>Nobody hears this</Say><Redirect>/again</Redirect></Response>');
+    fixture.app.documents.set('/voice', '<Response><Record action="/after"/><Say>unreachable</Say></Response>');
+    fixture.app.documents.set('/after', '<Response><Say>Nobody hears this</Say><Redirect>/again</Redirect></Response>');
     const leg = new RecordingCallLeg().recordWith({ durationMs: 2000, endedBy: 'hangup', reason: 'hangup', voicedMs: 1800 });
     const events = await run(leg);
-    const action = app.hits.find((h) => h.path === '/after')!;
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
     assert.equal(action.params.Digits, 'hangup');
     assert.equal(action.params.CallStatus, 'completed');
     assert.deepEqual(leg.spoken(), []);
-    assert.equal(app.hits.some((h) => h.path === '/again'), false, 'the answer is not run');
+    assert.equal(fixture.app.hits.some((h) => h.path === '/again'), false, 'the answer is not run');
     assert.ok(!leg.actions.some((a) => a.type === 'hangup'), 'the caller hung up; we send nothing');
     assert.ok(events.some((e) => e.type === 'call-ended'));
   });
@@ -251,15 +160,15 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
   });
 
   it('transcribe: a warning that transcription is not available; the recording is kept; dual channels (TeXML)', async () => {
-    app.docs.set('/voice', '<Response><Record action="/after" transcribe="true" transcribeCallback="/t" channels="dual"/></Response>');
-    app.docs.set('/after', '<Response><Hangup/></Response>');
+    fixture.app.documents.set('/voice', '<Response><Record action="/after" transcribe="true" transcribeCallback="/t" channels="dual"/></Response>');
+    fixture.app.documents.set('/after', '<Response><Hangup/></Response>');
     const leg = new RecordingCallLeg().recordWith({ durationMs: 2400, endedBy: '', reason: 'silence', voicedMs: 2000, channels: 2 });
     const events = await run(leg);
     const warning = events.find((e) => e.type === 'warning' && e.data.code === 13618);
     assert.match(String(warning?.data.message), /Transcription is not available/);
     assert.equal(recordOptions(leg)[0]?.channels, 'dual');
-    const sid = app.hits.find((h) => h.path === '/after')!.params.RecordingSid!;
-    assert.equal((await store.recordings.get(sid))?.channels, 2);
-    assert.equal(app.hits.some((h) => h.path === '/t'), false);
+    const sid = fixture.app.hits.find((h) => h.path === '/after')!.params.RecordingSid!;
+    assert.equal((await fixture.store.recordings.get(sid))?.channels, 2);
+    assert.equal(fixture.app.hits.some((h) => h.path === '/t'), false);
   });
 });

@@ -6,103 +6,45 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import twilio from 'twilio';
-import { CallSession } from '../../../../src/engine/session.js';
-import { Timeline } from '../../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../../src/engine/webhook/guard.js';
-import { openStore, type Store } from '../../../../src/store/index.js';
 import { storeMessageOutbox } from '../../../../src/telephony/message-outbox.js';
+import { startEngineFixture, type EngineFixture } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../../support/recording-call-leg.js';
 
 const TOKEN = 'token-0123456789';
 const CALLER = '+15550199';
 const CALLED = '+15550100';
 
-interface Hit {
-  path: string;
-  method: string;
-  params: Record<string, string>;
-  signatureValid: boolean;
-}
-
-function webApp() {
-  const docs = new Map<string, string>();
-  const hits: Hit[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, base);
-      const params = req.method === 'GET' ? Object.fromEntries(url.searchParams) : Object.fromEntries(new URLSearchParams(body));
-      const signatureValid = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, req.method === 'GET' ? {} : params);
-      hits.push({ path: url.pathname, method: req.method!, params, signatureValid });
-      res.setHeader('content-type', 'text/xml');
-      res.end(docs.get(url.pathname) ?? '<Response/>');
-    });
-  });
-  return {
-    docs,
-    hits,
-    url: (path: string) => `${base}${path}`,
-    start: () => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))),
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 describe('<Sms> (engine, SEM-O3)', () => {
-  const app = webApp();
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  let store: Store;
-  let accountSid = '';
+  let fixture: EngineFixture;
   let callSid = '';
 
   before(async () => {
-    await app.start();
-    store = await openStore({ dataDir: '.', sqliteFile: ':memory:' });
-    accountSid = (await store.accounts.create({ authToken: TOKEN })).sid;
+    fixture = await startEngineFixture({ authToken: TOKEN, missing: '<Response/>', name: 'sms-verb' });
   });
-  after(async () => {
-    await webhooks.close();
-    await app.stop();
-    await store.close();
-  });
+  after(() => fixture.close());
   beforeEach(async () => {
-    app.docs.clear();
-    app.hits.length = 0;
-    callSid = (await store.calls.create({ accountSid, from: CALLER, to: CALLED, direction: 'inbound' })).sid;
+    fixture.reset();
+    callSid = await fixture.createCall(CALLER, CALLED);
   });
 
-  async function run(leg: RecordingCallLeg, options: { outbox?: boolean; from?: string } = {}) {
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    const session = new CallSession(
-      { leg, webhooks, timeline, authToken: TOKEN, mode: 'development', ...(options.outbox === false ? {} : { messages: storeMessageOutbox(store) }) },
-      { callSid, accountSid, from: options.from ?? CALLER, to: CALLED, direction: 'inbound', apiVersion: '2010-04-01' },
-      { url: app.url('/voice'), method: 'POST', dialect: 'twiml' },
-    );
-    await session.run();
-    await timeline.flushed();
-    return events;
-  }
+  const run = (leg: RecordingCallLeg, options: { outbox?: boolean; from?: string } = {}) =>
+    fixture.runCall(leg, { callSid, from: options.from ?? CALLER, to: CALLED, ...(options.outbox === false ? {} : { messages: storeMessageOutbox(fixture.store) }) });
+
 
   async function messages() {
-    return store.messages.page(accountSid, {}, { limit: 50 });
+    return fixture.store.messages.page(fixture.accountSid, {}, { limit: 50 });
   }
 
   it('queues the message with its attributes; action gets SmsSid and SmsStatus=sending, and its document continues the call', async () => {
-    app.docs.set(
+    fixture.app.documents.set(
       '/voice',
       '<Response><Say>One moment</Say><Sms to="+447700900789" from="+442079460123" action="/sent" statusCallback="/sms-status">Your code is 4321.</Sms><Say>unreachable</Say></Response>',
     );
-    app.docs.set('/sent', '<Response><Say>We sent you a text</Say></Response>');
+    fixture.app.documents.set('/sent', '<Response><Say>We sent you a text</Say></Response>');
     const leg = new RecordingCallLeg();
     const events = await run(leg);
 
-    const action = app.hits.find((h) => h.path === '/sent');
+    const action = fixture.app.hits.find((h) => h.path === '/sent');
     assert.ok(action, 'the action was requested');
     assert.equal(action.method, 'POST');
     assert.ok(action.signatureValid);
@@ -110,41 +52,41 @@ describe('<Sms> (engine, SEM-O3)', () => {
     assert.match(action.params.SmsSid!, /^SM[0-9a-f]{32}$/);
     assert.equal(action.params.CallSid, callSid, 'with the standard parameters');
 
-    const row = await store.messages.get(accountSid, action.params.SmsSid!);
+    const row = await fixture.store.messages.get(fixture.accountSid, action.params.SmsSid!);
     assert.ok(row);
     assert.deepEqual(
       [row.status, row.direction, row.from, row.to, row.body, row.numSegments, row.statusCallback],
-      ['queued', 'outbound-call', '+442079460123', '+447700900789', 'Your code is 4321.', 1, app.url('/sms-status')],
+      ['queued', 'outbound-call', '+442079460123', '+447700900789', 'Your code is 4321.', 1, `${fixture.app.base}/sms-status`],
     );
     assert.deepEqual(leg.spoken(), ['One moment', 'We sent you a text'], 'verbs after <Sms action> are unreachable');
     assert.equal(events.find((e) => e.type === 'message')?.data.sid, row.sid);
   });
 
   it('defaults: from the number called, to the caller; without action the document goes on', async () => {
-    app.docs.set('/voice', '<Response><Sms>Thanks for calling</Sms><Say>Goodbye</Say></Response>');
+    fixture.app.documents.set('/voice', '<Response><Sms>Thanks for calling</Sms><Say>Goodbye</Say></Response>');
     const leg = new RecordingCallLeg();
     await run(leg);
     const found = (await messages()).find((m) => m.body === 'Thanks for calling');
     assert.ok(found);
     assert.deepEqual([found.from, found.to, found.statusCallback], [CALLED, CALLER, null]);
     assert.deepEqual(leg.spoken(), ['Goodbye']);
-    assert.deepEqual(app.hits.map((h) => h.path), ['/voice']);
+    assert.deepEqual(fixture.app.hits.map((h) => h.path), ['/voice']);
   });
 
   it('method="GET" requests the action with a query', async () => {
-    app.docs.set('/voice', '<Response><Sms action="/sent" method="GET">By GET</Sms></Response>');
+    fixture.app.documents.set('/voice', '<Response><Sms action="/sent" method="GET">By GET</Sms></Response>');
     await run(new RecordingCallLeg());
-    const action = app.hits.find((h) => h.path === '/sent');
+    const action = fixture.app.hits.find((h) => h.path === '/sent');
     assert.equal(action?.method, 'GET');
     assert.equal(action.params.SmsStatus, 'sending');
     assert.ok(action.signatureValid);
   });
 
   it('a caller with no phone number (a SIP user): nothing is queued, action gets SmsStatus=invalid and an empty SmsSid', async () => {
-    app.docs.set('/voice', '<Response><Sms action="/sent">For a SIP user</Sms></Response>');
+    fixture.app.documents.set('/voice', '<Response><Sms action="/sent">For a SIP user</Sms></Response>');
     const before = (await messages()).length;
     const events = await run(new RecordingCallLeg(), { from: 'sip:alice@example.org' });
-    const action = app.hits.find((h) => h.path === '/sent');
+    const action = fixture.app.hits.find((h) => h.path === '/sent');
     assert.deepEqual([action?.params.SmsStatus, action?.params.SmsSid], ['invalid', '']);
     assert.equal((await messages()).length, before);
     const warning = events.find((e) => e.type === 'warning' && e.data.code === 14101);
@@ -152,7 +94,7 @@ describe('<Sms> (engine, SEM-O3)', () => {
   });
 
   it('an empty body is 14103 and sends nothing; the call goes on', async () => {
-    app.docs.set('/voice', '<Response><Sms to="+15550111"> </Sms><Say>Still here</Say></Response>');
+    fixture.app.documents.set('/voice', '<Response><Sms to="+15550111"> </Sms><Say>Still here</Say></Response>');
     const leg = new RecordingCallLeg();
     const events = await run(leg);
     assert.ok(events.some((e) => e.type === 'warning' && e.data.code === 14103));
@@ -161,7 +103,7 @@ describe('<Sms> (engine, SEM-O3)', () => {
   });
 
   it('without an outbox the verb is skipped with a warning, and the call goes on', async () => {
-    app.docs.set('/voice', '<Response><Sms>hi</Sms><Say>Still here</Say></Response>');
+    fixture.app.documents.set('/voice', '<Response><Sms>hi</Sms><Say>Still here</Say></Response>');
     const leg = new RecordingCallLeg();
     const events = await run(leg, { outbox: false });
     assert.ok(events.some((e) => e.type === 'warning' && /Sms/.test(String(e.data.message))));

@@ -6,88 +6,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RemoteInfo } from 'node:dgram';
-import type { MediaCommand, WorkerOutbound } from '../../../../src/media/protocol.js';
+import type { MediaCommand } from '../../../../src/media/protocol.js';
 import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/packet.js';
-import type { LegSocket } from '../../../../src/media/worker/leg.js';
-import { MediaWorkerRuntime } from '../../../../src/media/worker/runtime.js';
-import type { TickTimers } from '../../../../src/media/worker/scheduler.js';
+import { startWorkerRuntime, type LoopSocket } from '../../../support/worker-runtime.js';
 
 const ULAW_SILENCE = 0xff;
-
-class LoopSocket implements LegSocket {
-  sent: Uint8Array[] = [];
-  #onMessage: (msg: Buffer, rinfo: RemoteInfo) => void = () => undefined;
-  send(msg: Uint8Array, ...rest: unknown[]): void {
-    const length = typeof rest[1] === 'number' && typeof rest[2] === 'number' ? (rest[1] as number) : msg.length;
-    const offset = typeof rest[1] === 'number' && typeof rest[2] === 'number' ? (rest[0] as number) : 0;
-    this.sent.push(Uint8Array.from(msg.subarray(offset, offset + length)));
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-  }
-  on(event: 'message' | 'error', listener: ((msg: Buffer, rinfo: RemoteInfo) => void) | ((error: Error) => void)): this {
-    if (event === 'message') this.#onMessage = listener as (msg: Buffer, rinfo: RemoteInfo) => void;
-    return this;
-  }
-  close(): void {}
-  deliver(packet: Buffer, port: number): void {
-    this.#onMessage(packet, { address: '127.0.0.1', family: 'IPv4', port, size: packet.length });
-  }
-  /** The payloads of the audio packets sent (PT 0, 160 bytes), one per tick. */
-  audio(): Uint8Array[] {
-    return this.sent.filter((p) => p.length === 172 && (p[1]! & 0x7f) === 0).map((p) => p.subarray(12));
-  }
-}
-
-class ManualTimers implements TickTimers {
-  time = 0;
-  #pending: { at: number; fn: () => void } | null = null;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.#pending = { at: this.time + ms, fn };
-    return 1;
-  }
-  clearTimeout(): void {
-    this.#pending = null;
-  }
-  tick(): void {
-    const p = this.#pending;
-    if (p === null) return;
-    this.time = p.at;
-    this.#pending = null;
-    p.fn();
-  }
-}
-
-function setup() {
-  const posted: WorkerOutbound[] = [];
-  const sockets: LoopSocket[] = [];
-  const timers = new ManualTimers();
-  let port = 40000;
-  const runtime = new MediaWorkerRuntime({
-    workerIndex: 0,
-    post: (message) => posted.push(message),
-    timers,
-    bind: async () => {
-      const rtp = new LoopSocket();
-      sockets.push(rtp);
-      port += 2;
-      return { rtp, rtcp: null, port };
-    },
-  });
-  let id = 0;
-  const send = async (command: MediaCommand): Promise<string> => {
-    const requestId = ++id;
-    runtime.handle({ kind: 'request', id: requestId, command });
-    const answered = (): WorkerOutbound | undefined => posted.find((m) => m.kind === 'reply' && m.id === requestId);
-    for (let i = 0; i < 500 && answered() === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
-    const reply = answered();
-    assert.ok(reply?.kind === 'reply', `a reply to ${command.type}`);
-    return reply.ok ? 'ok' : reply.error.code;
-  };
-  return { runtime, sockets, timers, send };
-}
 
 const createLeg = (legId: string, remotePort: number): MediaCommand => ({
   type: 'createLeg',
@@ -130,11 +53,11 @@ function values(payloads: readonly Uint8Array[]): number[] {
 
 describe('media worker: echo', () => {
   it('sends every received frame back to the far end, in order and unchanged, until unbridge', async () => {
-    const { send, sockets, timers } = setup();
-    assert.equal(await send(createLeg('a', 9000)), 'ok');
+    const { outcome, sockets, timers } = startWorkerRuntime(0);
+    assert.equal(await outcome(createLeg('a', 9000)), 'ok');
     const socket = sockets[0]!;
     const far = farEnd(socket, 9000);
-    assert.equal(await send({ type: 'echo', legId: 'a' }), 'ok');
+    assert.equal(await outcome({ type: 'echo', legId: 'a' }), 'ok');
     const frames = Array.from({ length: 100 }, (_, i) => 0x10 + i);
     for (const value of frames) {
       far.sendFrame(value);
@@ -144,7 +67,7 @@ describe('media worker: echo', () => {
     const echoed = values(socket.audio()).filter((v) => v !== ULAW_SILENCE);
     assert.deepEqual(echoed, frames, 'every frame came back once, in order');
 
-    assert.equal(await send({ type: 'unbridge', legId: 'a' }), 'ok');
+    assert.equal(await outcome({ type: 'unbridge', legId: 'a' }), 'ok');
     const before = socket.audio().length;
     for (let i = 0; i < 20; i++) {
       far.sendFrame(0x42);
@@ -156,11 +79,11 @@ describe('media worker: echo', () => {
   });
 
   it('replaces a bridge to another leg, which goes back to its own silence; digits are not sent back', async () => {
-    const { send, sockets, timers } = setup();
-    await send(createLeg('a', 9000));
-    await send(createLeg('b', 9002));
-    assert.equal(await send({ type: 'bridge', legA: 'a', legB: 'b' }), 'ok');
-    assert.equal(await send({ type: 'echo', legId: 'a' }), 'ok');
+    const { outcome, sockets, timers } = startWorkerRuntime(0);
+    await outcome(createLeg('a', 9000));
+    await outcome(createLeg('b', 9002));
+    assert.equal(await outcome({ type: 'bridge', legA: 'a', legB: 'b' }), 'ok');
+    assert.equal(await outcome({ type: 'echo', legId: 'a' }), 'ok');
     const [socketA, socketB] = sockets as [LoopSocket, LoopSocket];
     const far = farEnd(socketA, 9000);
     for (let i = 0; i < 30; i++) {
@@ -175,7 +98,7 @@ describe('media worker: echo', () => {
   });
 
   it('answers an echo on an unknown leg with leg-not-found', async () => {
-    const { send } = setup();
-    assert.equal(await send({ type: 'echo', legId: 'nope' }), 'leg-not-found');
+    const { outcome } = startWorkerRuntime(0);
+    assert.equal(await outcome({ type: 'echo', legId: 'nope' }), 'leg-not-found');
   });
 });

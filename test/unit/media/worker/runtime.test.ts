@@ -5,85 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RemoteInfo } from 'node:dgram';
-import type { MediaCommand, WorkerOutbound } from '../../../../src/media/protocol.js';
-import type { LegSocket } from '../../../../src/media/worker/leg.js';
-import { MediaWorkerRuntime } from '../../../../src/media/worker/runtime.js';
-import type { TickTimers } from '../../../../src/media/worker/scheduler.js';
-
-class RecordingSocket implements LegSocket {
-  sent: Uint8Array[] = [];
-  failing = false;
-  send(msg: Uint8Array, ...rest: unknown[]): void {
-    if (this.failing) throw new Error('send failed');
-    const length = typeof rest[1] === 'number' && typeof rest[2] === 'number' ? (rest[1] as number) : msg.length;
-    const offset = typeof rest[1] === 'number' && typeof rest[2] === 'number' ? (rest[0] as number) : 0;
-    this.sent.push(Uint8Array.from(msg.subarray(offset, offset + length))); // a copy (Buffer#slice is a view)
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-  }
-  on(_event: 'message' | 'error', _listener: ((msg: Buffer, rinfo: RemoteInfo) => void) | ((error: Error) => void)): this {
-    return this;
-  }
-  close(): void {}
-}
-
-class ManualTimers implements TickTimers {
-  time = 0;
-  #pending: { at: number; fn: () => void } | null = null;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.#pending = { at: this.time + ms, fn };
-    return 1;
-  }
-  clearTimeout(): void {
-    this.#pending = null;
-  }
-  /** Runs `n` ticks, 20 ms apart. */
-  tick(n: number): void {
-    for (let i = 0; i < n; i++) {
-      const p = this.#pending;
-      if (p === null) return;
-      this.time = p.at;
-      this.#pending = null;
-      p.fn();
-    }
-  }
-}
-
-function setup() {
-  const posted: WorkerOutbound[] = [];
-  const sockets: RecordingSocket[] = [];
-  const timers = new ManualTimers();
-  let port = 40000;
-  const runtime = new MediaWorkerRuntime({
-    workerIndex: 3,
-    post: (message) => posted.push(message),
-    timers,
-    bind: async () => {
-      const rtp = new RecordingSocket();
-      sockets.push(rtp);
-      port += 2;
-      return { rtp, rtcp: null, port };
-    },
-  });
-  let id = 0;
-  const send = async (command: MediaCommand): Promise<WorkerOutbound> => {
-    const requestId = ++id;
-    runtime.handle({ kind: 'request', id: requestId, command });
-    const answered = (): WorkerOutbound | undefined => posted.find((m) => m.kind === 'reply' && m.id === requestId);
-    // Most replies come within a few microtasks; a file open takes real I/O.
-    for (let i = 0; i < 500 && answered() === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
-    const reply = answered();
-    assert.ok(reply, `a reply to ${command.type}`);
-    return reply;
-  };
-  const kinds = (): string[] =>
-    posted.splice(0).map((m) => (m.kind === 'reply' ? `reply:${m.ok ? 'ok' : m.error.code}` : m.kind === 'event' ? m.event.type : m.kind));
-  return { runtime, posted, sockets, timers, send, kinds };
-}
+import type { MediaCommand } from '../../../../src/media/protocol.js';
+import { startWorkerRuntime } from '../../../support/worker-runtime.js';
 
 const leg = (legId: string): MediaCommand => ({
   type: 'createLeg',
@@ -98,7 +21,7 @@ const leg = (legId: string): MediaCommand => ({
 
 describe('MediaWorkerRuntime', () => {
   it('posts the events a command causes after its reply', async () => {
-    const { send, kinds } = setup();
+    const { send, kinds } = startWorkerRuntime(3);
     await send(leg('a'));
     assert.deepEqual(kinds(), ['reply:ok', 'legCreated']);
     await send({ type: 'play', legId: 'a', playId: 'p', source: { kind: 'tone', frequencies: [440] } });
@@ -112,25 +35,21 @@ describe('MediaWorkerRuntime', () => {
   });
 
   it('answers bad requests with stable codes', async () => {
-    const { send } = setup();
-    const code = async (command: MediaCommand): Promise<string> => {
-      const reply = await send(command);
-      return reply.kind === 'reply' && !reply.ok ? reply.error.code : 'ok';
-    };
-    assert.equal(await code({ type: 'stats', legId: 'nope' }), 'leg-not-found');
-    assert.equal(await code({ type: 'frobnicate' } as unknown as MediaCommand), 'invalid-command');
-    assert.equal(await code(leg('a')), 'ok');
-    assert.equal(await code(leg('a')), 'leg-exists');
-    assert.equal(await code({ type: 'startRecord', legId: 'a', recordId: 'r', path: '/nonexistent-dir/r.wav' }), 'record-failed');
-    assert.equal(await code({ type: 'stopRecord', legId: 'a', recordId: 'r' }), 'record-not-found');
-    assert.equal(await code({ type: 'injectDigit', legId: 'a', digit: 'x' as '1' }), 'invalid-command');
-    assert.equal(await code({ type: 'bridge', legA: 'a', legB: 'a' }), 'invalid-command');
-    assert.equal(await code({ ...leg('b'), codec: 'G729' } as unknown as MediaCommand), 'invalid-command');
-    assert.equal(await code({ ...leg('c'), telephoneEventPt: 13 } as MediaCommand), 'invalid-command');
+    const { outcome } = startWorkerRuntime(3);
+    assert.equal(await outcome({ type: 'stats', legId: 'nope' }), 'leg-not-found');
+    assert.equal(await outcome({ type: 'frobnicate' } as unknown as MediaCommand), 'invalid-command');
+    assert.equal(await outcome(leg('a')), 'ok');
+    assert.equal(await outcome(leg('a')), 'leg-exists');
+    assert.equal(await outcome({ type: 'startRecord', legId: 'a', recordId: 'r', path: '/nonexistent-dir/r.wav' }), 'record-failed');
+    assert.equal(await outcome({ type: 'stopRecord', legId: 'a', recordId: 'r' }), 'record-not-found');
+    assert.equal(await outcome({ type: 'injectDigit', legId: 'a', digit: 'x' as '1' }), 'invalid-command');
+    assert.equal(await outcome({ type: 'bridge', legA: 'a', legB: 'a' }), 'invalid-command');
+    assert.equal(await outcome({ ...leg('b'), codec: 'G729' } as unknown as MediaCommand), 'invalid-command');
+    assert.equal(await outcome({ ...leg('c'), telephoneEventPt: 13 } as MediaCommand), 'invalid-command');
   });
 
   it('ticks every leg: one RTP packet each per 20 ms, with consecutive sequence numbers', async () => {
-    const { send, sockets, timers, runtime } = setup();
+    const { send, sockets, timers, runtime } = startWorkerRuntime(3);
     await send(leg('a'));
     await send(leg('b'));
     timers.tick(10);
@@ -148,7 +67,7 @@ describe('MediaWorkerRuntime', () => {
   });
 
   it('closes a leg whose tick throws and keeps the others going', async () => {
-    const { send, sockets, timers, runtime, kinds } = setup();
+    const { send, sockets, timers, runtime, kinds } = startWorkerRuntime(3);
     await send(leg('a'));
     await send(leg('b'));
     kinds();
