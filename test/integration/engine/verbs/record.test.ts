@@ -147,14 +147,14 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
   });
 
   it('fileFormat="mp3" (TeXML): RecordingUrl names the .mp3 media URL, in the action and the status callback; no warning', async () => {
-    app.docs.set('/voice', '<Response><Record action="/after" fileFormat="mp3" recordingStatusCallback="/rsc"/></Response>');
-    app.docs.set('/after', '<Response><Hangup/></Response>');
+    fixture.app.documents.set('/voice', '<Response><Record action="/after" fileFormat="mp3" recordingStatusCallback="/rsc"/></Response>');
+    fixture.app.documents.set('/after', '<Response><Hangup/></Response>');
     const leg = new RecordingCallLeg().recordWith({ durationMs: 2400, endedBy: '', reason: 'silence', voicedMs: 2000, channels: 1 });
     const events = await run(leg);
-    const action = app.hits.find((h) => h.path === '/after')!;
+    const action = fixture.app.hits.find((h) => h.path === '/after')!;
     const sid = action.params.RecordingSid!;
-    assert.equal(action.params.RecordingUrl, `${PUBLIC}/2010-04-01/Accounts/${accountSid}/Recordings/${sid}.mp3`);
-    const callback = app.hits.find((h) => h.path === '/rsc' && h.params.RecordingSid === sid);
+    assert.equal(action.params.RecordingUrl, `${PUBLIC}/2010-04-01/Accounts/${fixture.accountSid}/Recordings/${sid}.mp3`);
+    const callback = fixture.app.hits.find((h) => h.path === '/rsc' && h.params.RecordingSid === sid);
     assert.equal(callback?.params.RecordingUrl, action.params.RecordingUrl);
     assert.equal(events.some((e) => e.type === 'warning' && e.data.code === 13699), false, JSON.stringify(events.filter((e) => e.type === 'warning')));
   });
