@@ -17,7 +17,11 @@
  * Refusals come in bursts. The log gets one line when a burst begins (with its reason) and
  * one when calls are taken again (with how many were refused), not one per call.
  */
-import type { Logger } from '../observability/logger.js';
+/** The logging capacity does; a pino `Logger` fits. */
+export interface CapacityLogger {
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
+}
 
 /** What the rule reads of a media worker; `MediaWorkerHandle` fits. */
 export interface WorkerBacklog {
@@ -110,7 +114,7 @@ export class CapacityError extends Error {
 export interface CallCapacityOptions {
   readonly media: MediaBacklog;
   readonly limits?: Partial<CapacityLimits>;
-  readonly logger?: Pick<Logger, 'warn' | 'info'>;
+  readonly logger?: CapacityLogger;
   /** Milliseconds on the clock `oldestPendingMs` uses (`performance.now()`). */
   readonly now?: () => number;
 }
@@ -119,7 +123,7 @@ export interface CallCapacityOptions {
 export class CallCapacity {
   readonly limits: CapacityLimits;
   readonly #media: MediaBacklog;
-  readonly #logger: Pick<Logger, 'warn' | 'info'> | undefined;
+  readonly #logger: CapacityLogger | undefined;
   readonly #now: () => number;
   #calls = 0;
   /** The refusal burst in progress: when it began, why, and how many it turned away. */
