@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
+    /** Sent as `Retry-After` (seconds) when the server is refusing for a while (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

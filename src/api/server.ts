@@ -42,7 +42,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(formbody);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return reply.status(error.status).send(error.toJSON());
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(error.retryAfterSeconds));
+      return reply.status(error.status).send(error.toJSON());
+    }
     const validation = (error as { validation?: unknown }).validation;
     if (validation !== undefined) {
       return reply.status(400).send(new ApiError(400, 21100, `Invalid request: ${error.message}`).toJSON());

@@ -17,6 +17,7 @@ import { DefaultDialPlan } from '../telephony/dial-plan.js';
 import { Dialer } from '../telephony/dialer.js';
 import { InboundCalls } from '../telephony/inbound.js';
 import { ApiCalls } from '../telephony/api-calls.js';
+import { CallCapacity } from '../telephony/capacity.js';
 import { LiveCalls } from '../telephony/live-calls.js';
 import { TelephonyCallControl } from '../api/compat/call-control.js';
 import { SipClients } from '../telephony/sip-clients.js';
@@ -83,6 +84,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         rtpTimeoutMs: 60_000,
         logger: logger.child({ part: 'media' }),
       });
+      const capacity = new CallCapacity({ media, limits: { maxCalls: config.maxCalls }, logger: logger.child({ part: 'capacity' }) });
       const advertised = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
       sip = await createSipStack({
         bindAddress: config.bindAddress,
@@ -105,6 +107,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         store,
         fromHost: advertised,
         logger: logger.child({ part: 'dial' }),
+        capacity,
       });
       inbound = new InboundCalls({
         ua: sip.ua,
@@ -120,6 +123,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         dialer,
         recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
         live,
+        capacity,
       });
       apiCalls = new ApiCalls({
         outbound: { ua: sip.ua, media, mediaAddress: advertised },
@@ -135,6 +139,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         callbacks: outbox,
         dialer,
         recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
+        capacity,
       });
       outbox.start();
       const sipAddress = sip.address('UDP');

@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
     sid: Type.Optional(Type.String({ minLength: 1 })),
     authToken: Type.Optional(Type.String({ minLength: 1 })),
   }),
+  /** Calls at once on this node (inbound, API and Dial legs); over it a new one is refused (SIP 503). 0: no limit. */
+  maxCalls: Type.Integer({ minimum: 0 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
 });
 
@@ -42,6 +44,8 @@ export const DEFAULT_CONFIG: Config = {
   rtp: { minPort: 20000, maxPort: 29999 },
   smpp: { port: 2775 },
   account: {},
+  // No fixed cap: the media workers' backlog sheds load (telephony/capacity.ts); set one to match a licence or a trunk.
+  maxCalls: 0,
   logLevel: 'info',
 };
 
@@ -53,6 +57,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function port(name: string, raw: string): number {
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a port number, not "${raw}"`);
+  return Number(raw);
+}
+
+function count(name: string, raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number (0: no limit), not "${raw}"`);
   return Number(raw);
 }
 
@@ -85,6 +94,7 @@ function fromEnv(env: Env): DeepPartial<Config> {
   });
   set(env.DIALTONE_ACCOUNT_SID, (v) => (out.account = { ...out.account, sid: v }));
   set(env.DIALTONE_AUTH_TOKEN, (v) => (out.account = { ...out.account, authToken: v }));
+  set(env.DIALTONE_MAX_CALLS, (v) => (out.maxCalls = count('DIALTONE_MAX_CALLS', v)));
   set(env.DIALTONE_LOG_LEVEL, (v) => (out.logLevel = v as Config['logLevel']));
   return out;
 }

@@ -185,6 +185,8 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly timer: ReturnType<typeof setTimeout>;
+  /** `performance.now()` when it was sent: how long the worker has kept us waiting. */
+  readonly sentAt: number;
 }
 
 function defaultWorkerCount(): number {
@@ -288,6 +290,16 @@ export class MediaWorkerHandle {
     return this.#pending.size;
   }
 
+  /**
+   * How long the oldest request still unanswered has waited, ms (0 with none): a worker
+   * that falls behind or stalls shows it here at once, with no round trip to ask it.
+   */
+  oldestPendingMs(now = performance.now()): number {
+    // A Map iterates in insertion order and answered requests leave it: the first is the oldest.
+    for (const pending of this.#pending.values()) return Math.max(0, now - pending.sentAt);
+    return 0;
+  }
+
   /** Sends a command; resolves with its result or rejects with a {@link MediaError}. */
   request<T extends MediaCommandType>(command: CommandOf<T>): Promise<ResultOf<T>> {
     if (!this.#alive) return Promise.reject(new MediaWorkerDiedError(this.index, null));
@@ -302,7 +314,7 @@ export class MediaWorkerHandle {
         }
       }, this.#timeoutMs);
       timer.unref();
-      this.#pending.set(id, { type: command.type, resolve: resolve as (value: unknown) => void, reject, timer });
+      this.#pending.set(id, { type: command.type, resolve: resolve as (value: unknown) => void, reject, timer, sentAt: performance.now() });
       try {
         this.#worker.postMessage({ kind: 'request', id, command }, commandTransferList(command));
       } catch (error) {

@@ -21,6 +21,7 @@ import { callOutcome, callProgress } from './call-progress.js';
 import { callTimeline } from './call-timeline.js';
 import type { StoredCallRecordings } from './call-recordings.js';
 import { callWiring } from './call-wiring.js';
+import type { CallCapacity } from './capacity.js';
 import type { DialPlan, RouteTarget, SipRoute } from './dial-plan.js';
 import type { Dialer } from './dialer.js';
 import type { LiveCall, LiveCalls } from './live-calls.js';
@@ -45,6 +46,8 @@ export interface ApiCallsDeps {
   readonly callbacks?: MessageQueue;
   readonly dialer?: Dialer;
   readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
+  /** Refuses calls this node cannot carry (`CapacityError`, nothing created); none takes every call. */
+  readonly capacity?: CallCapacity;
 }
 
 /** What the API asks for, checked already. */
@@ -91,12 +94,14 @@ export class ApiCalls {
 
   /**
    * Creates the call (queued) and starts it in the background. Throws `NoRouteError`
-   * when a number has no route at all (not ours, no trunk): nothing is created then.
+   * when a number has no route at all (not ours, no trunk), and `CapacityError` when this
+   * node cannot take another call: nothing is created then.
    */
   async place(request: PlaceCallRequest): Promise<Call> {
     const { store, plan } = this.#deps;
     const route = await plan.route(request.target, request.accountSid);
     if (route.kind === 'none' && request.target.kind === 'number') throw new NoRouteError(route.code ?? 21215, route.reason);
+    const slot = this.#deps.capacity?.take('outbound-api');
     const call = await store.calls.create({
       accountSid: request.accountSid,
       from: request.from,
@@ -104,6 +109,9 @@ export class ApiCalls {
       direction: 'outbound-api',
       status: 'queued',
       ...(request.phoneNumberSid ? { phoneNumberSid: request.phoneNumberSid } : {}),
+    }).catch((err: unknown) => {
+      slot?.release();
+      throw err;
     });
     const run = new ApiCallRun(this.#deps, request, call);
     this.#deps.live.add(run);
@@ -111,7 +119,10 @@ export class ApiCalls {
       this.#deps.logger.error({ err, callSid: call.sid }, 'outbound API call failed');
     });
     this.#running.add(running);
-    void running.finally(() => this.#running.delete(running));
+    void running.finally(() => {
+      slot?.release();
+      this.#running.delete(running);
+    });
     return call;
   }
 

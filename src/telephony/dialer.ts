@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import { callTimeline } from './call-timeline.js';
+import type { CallCapacity, CallSlot } from './capacity.js';
 import { startDialRecording, type DialRecorder } from './dial-recording.js';
 import type { DialPlan, SipRoute } from './dial-plan.js';
 import type { OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-call.js';
@@ -44,6 +45,8 @@ export interface DialerDeps {
   /** The host for our From URIs (`sip:+15550100@HOST`). */
   readonly fromHost: string;
   readonly logger?: Logger;
+  /** Refuses children this node cannot carry (the attempt fails, noted on the parent); none takes every one. */
+  readonly capacity?: CallCapacity;
 }
 
 /** Why a bridged Dial ended. */
@@ -58,6 +61,8 @@ interface Attempt {
   readonly call: OutboundCall;
   readonly sid: string;
   readonly timeline: Timeline;
+  /** The child's place in this node's capacity, given back when it is closed. */
+  readonly slot: CallSlot | undefined;
   outcome?: RingOutcome;
 }
 
@@ -86,7 +91,13 @@ export class Dialer {
         continue;
       }
       if (parentEnd !== undefined) break;
-      const attempt = await this.#start(parent, target, route, callerId, options).catch((err: unknown) => {
+      const slot = this.#deps.capacity?.admit('outbound-dial');
+      if (slot?.refused) {
+        parent.note('dial', { target: target.address, kind: target.kind, status: 'failed', reason: `this server cannot take another call now: ${slot.message}`, overload: slot.reason });
+        continue;
+      }
+      const attempt = await this.#start(parent, target, route, callerId, options, slot).catch((err: unknown) => {
+        slot?.release();
         parent.note('dial', { target: target.address, kind: target.kind, status: 'failed', reason: (err as Error).message });
         return undefined;
       });
@@ -141,7 +152,7 @@ export class Dialer {
     return this.#talk(parent, winner, answered.outcome, options, relayed === winner, recorder);
   }
 
-  async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions): Promise<Attempt> {
+  async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions, slot: CallSlot | undefined): Promise<Attempt> {
     const { store } = this.#deps;
     const placed = await placeRoutedCall(this.#deps.outbound, route, {
       callerId,
@@ -160,7 +171,7 @@ export class Dialer {
       sipCallId: call.callId,
     });
     const timeline = callTimeline(store, row.sid, parent.accountSid, this.#deps.logger);
-    const attempt: Attempt = { target, route, call, sid: row.sid, timeline };
+    const attempt: Attempt = { target, route, call, sid: row.sid, timeline, slot };
     followCall(call, route, timeline, () => void store.calls.update(row.sid, { status: 'ringing' }));
     const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};
     parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid, ...trunk });
@@ -261,7 +272,7 @@ export class Dialer {
 
   /** Ends a child for good: media closed, its row final, its timeline written. */
   async #close(a: Attempt, endMs = Date.now(), duration?: number): Promise<void> {
-    const stats = await a.call.close();
+    const stats = await a.call.close().finally(() => a.slot?.release());
     if (stats) a.timeline.append('media', { event: 'closed', ...stats });
     const outcome = a.outcome ?? (await a.call.outcome);
     const status: CallStatus = outcome.answered ? 'completed' : outcome.status;

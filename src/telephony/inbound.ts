@@ -1,7 +1,8 @@
 /**
  * Incoming calls: an INVITE to one of our numbers becomes a Call record, a media leg,
  * an SDP answer and a CallSession running the number's application. The INVITE gets
- * 404 when no number matches, 488 when no codec does, 503 when media is exhausted.
+ * 404 when no number matches, 488 when no codec does, 503 with Retry-After when this node
+ * cannot take another call (capacity.ts) or its media fails to start.
  */
 import type { Logger } from 'pino';
 import type { AudioUrlCache } from './audio-url-cache.js';
@@ -17,6 +18,8 @@ import type { MessageQueue } from '../engine/message-queue.js';
 import { callOutcome, inboundProgress } from './call-progress.js';
 import { callTimeline } from './call-timeline.js';
 import { callWiring } from './call-wiring.js';
+import type { CallCapacity } from './capacity.js';
+import { MediaError } from '../media/errors.js';
 import { normaliseE164 } from './e164.js';
 import type { Dialer } from './dialer.js';
 import type { LiveCalls } from './live-calls.js';
@@ -43,6 +46,8 @@ export interface InboundDeps {
   readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
   /** Where the REST API finds calls in progress (to hang them up). */
   readonly live?: LiveCalls;
+  /** Refuses INVITEs this node cannot carry (503 at once); none takes every call. */
+  readonly capacity?: CallCapacity;
 }
 
 /** The user part of a SIP URI, or the whole text when it is not one. */
@@ -60,12 +65,24 @@ export class InboundCalls {
   constructor(deps: InboundDeps) {
     this.#deps = deps;
     deps.ua.on('incoming', (invite) => {
+      // Decided before any await, so a refusal costs the caller no wait (and us no store query).
+      const slot = deps.capacity?.admit('inbound');
+      if (slot?.refused) {
+        invite.reject(503, 'Service Unavailable', { headers: [['Retry-After', String(slot.retryAfterSeconds)]] });
+        return;
+      }
       const run = this.#handle(invite).catch((err: unknown) => {
         deps.logger.error({ err, callId: invite.callId }, 'incoming call failed');
-        if (invite.state === 'pending' || invite.state === 'early') invite.reject(500);
+        if (invite.state !== 'pending' && invite.state !== 'early') return;
+        // Media that would not start (a worker behind or gone) is ours to fix: the carrier may try elsewhere.
+        if (err instanceof MediaError) invite.reject(503, 'Service Unavailable', { headers: [['Retry-After', String(deps.capacity?.limits.retryAfterSeconds ?? 5)]] });
+        else invite.reject(500);
       });
       this.#running.add(run);
-      void run.finally(() => this.#running.delete(run));
+      void run.finally(() => {
+        slot?.release();
+        this.#running.delete(run);
+      });
     });
   }
 

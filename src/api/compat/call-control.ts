@@ -5,6 +5,7 @@
  */
 import { isFinalCallStatus, type Call, type Store } from '../../store/index.js';
 import { NoRouteError, parseStatusCallbackEvents, type ApiCalls, type ApplicationRef, type PlaceCallRequest, type StatusCallbackConfig } from '../../telephony/api-calls.js';
+import { CapacityError } from '../../telephony/capacity.js';
 import type { RouteTarget } from '../../telephony/dial-plan.js';
 import { normaliseE164 } from '../../telephony/e164.js';
 import type { LiveCalls } from '../../telephony/live-calls.js';
@@ -88,6 +89,7 @@ export class TelephonyCallControl {
       return await placer.place(placing);
     } catch (err) {
       if (err instanceof NoRouteError) throw invalid(21215, `Account not authorized to call ${to.display}: ${err.message}`);
+      if (err instanceof CapacityError) throw overCapacity(err);
       throw err;
     }
   }
@@ -195,4 +197,16 @@ function seconds(params: Params, name: string, fallback: number, max: number): n
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidParameter(name, `must be a whole number of seconds, not ${raw}`);
   return Math.min(Number(raw), max);
+}
+
+/**
+ * A call this server cannot take now: over its call limit is Twilio's REST concurrency
+ * refusal (429, 20429); media that cannot keep up is the server's own trouble (503, 20503).
+ * Both say when to try again.
+ */
+function overCapacity(err: CapacityError): ApiError {
+  const { refusal } = err;
+  return refusal.reason === 'max-calls'
+    ? new ApiError(429, 20429, `Too Many Requests: ${refusal.message}`, refusal.retryAfterSeconds)
+    : new ApiError(503, 20503, `Service Unavailable: ${refusal.message}`, refusal.retryAfterSeconds);
 }
