@@ -44,6 +44,11 @@ export interface SessionDeps {
   readonly messages?: MessageOutbox;
   /** Where the call's stream status callbacks are queued (the durable outbox); none sends none. */
   readonly callbacks?: MessageQueue;
+  /**
+   * What the end of the last document does: hang up (SEM-D4, the default), or leave the
+   * call up for whoever runs the session (a whisper's end bridges the callee, SEM-X6).
+   */
+  readonly endOfDocument?: 'hangup' | 'keep-call';
 }
 
 type Dialect = ApplicationRef['dialect'];
@@ -143,7 +148,7 @@ export class CallSession {
               : undefined;
       }
       timeline.append('document-end', {});
-      await leg.hangup();
+      if (this.#deps.endOfDocument !== 'keep-call') await leg.hangup();
     } catch (err) {
       if (err instanceof CallEndedError) {
         timeline.append('call-ended', { by: err.end.by });
