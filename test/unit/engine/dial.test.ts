@@ -115,7 +115,7 @@ describe('<Dial> in the engine (recording leg)', () => {
     const leg = new RecordingCallLeg().dialResult({ status: 'no-answer', durationSeconds: 0 });
     const events = await run(
       leg,
-      '<Response><Dial record="record-from-answer-dual"><Number url="/whisper">+15550123</Number><Sip>sip:a@example.com</Sip><Client>alice</Client><Client><Identity>bob_1</Identity></Client><Queue>support</Queue></Dial></Response>',
+      '<Response><Dial record="record-from-answer-dual"><Number>+15550123</Number><Sip>sip:a@example.com</Sip><Client>alice</Client><Client><Identity>bob_1</Identity></Client><Queue>support</Queue></Dial></Response>',
     );
     const { targets } = dialAction(leg);
     assert.deepEqual(targets, [
@@ -126,7 +126,22 @@ describe('<Dial> in the engine (recording leg)', () => {
     ]);
     const warnings = events.filter((e) => e.type === 'warning').map((e) => String(e.data.message));
     assert.ok(warnings.some((w) => /record/.test(w)), warnings.join('\n'));
-    assert.ok(warnings.some((w) => /whisper/.test(w)), warnings.join('\n'));
     assert.ok(warnings.some((w) => /<Queue>/.test(w)), warnings.join('\n'));
+  });
+
+  it('whisper: the url of each noun (resolved against the document) and method reach the leg with its target (SEM-X6)', async () => {
+    const leg = new RecordingCallLeg().dialResult(COMPLETED);
+    const events = await run(
+      leg,
+      '<Response><Dial><Number url="/whisper" method="GET">+15550123</Number><Sip url="https://example.com/screen">sip:a@example.com</Sip><Client url="whisper-client">alice</Client><Number>+15550124</Number></Dial></Response>',
+    );
+    const { targets } = dialAction(leg);
+    assert.deepEqual(targets, [
+      { kind: 'number', address: '+15550123', whisper: { url: `${base}/whisper`, method: 'GET' } },
+      { kind: 'sip', address: 'sip:a@example.com', whisper: { url: 'https://example.com/screen', method: 'POST' } },
+      { kind: 'client', address: 'alice', whisper: { url: `${base}/whisper-client`, method: 'POST' } },
+      { kind: 'number', address: '+15550124' },
+    ]);
+    assert.ok(!events.some((e) => e.type === 'warning' && /whisper/.test(String(e.data.message))));
   });
 });
