@@ -9,6 +9,9 @@
  * - the callee heard the whisper (a 1.6 kHz tone played by its `<Play>`) before the
  *   caller's voice, in what baresip dumped of its call; the caller never heard the
  *   whisper, and did hear the callee once bridged; the action says completed, bridged;
+ * - a whisper that asks the callee to accept with `<Gather>`, under `answerOnBridge`: the
+ *   caller is answered only after the callee pressed 1 (its Digits reached the Gather's
+ *   action), and the two are bridged then;
  * - a whisper that answers `<Hangup/>`: the callee is dropped (baresip's call closes), the
  *   caller never hears it, and the action says DialCallStatus=no-answer, DialBridged=false.
  */
@@ -27,7 +30,7 @@ const AUTH_TOKEN = 'f'.repeat(32);
 const CALLER_HZ = 600;
 const CALLEE_HZ = 1000;
 const WHISPER_HZ = 1600;
-const NUMBERS = { bridged: '+15550171', declined: '+15550172' } as const;
+const NUMBERS = { bridged: '+15550171', declined: '+15550172', gather: '+15550173' } as const;
 const FRAME = RATE / 25;
 
 /** Start of the first 40 ms frame where `hz` is loud and stands well above `others`; -1 when none. */
@@ -73,6 +76,7 @@ describe('<Dial><Sip url> whisper on real calls (baresip → dialtone start → 
     dialtone = await Dialtone.prepare({ name: 'whisper', rtpBase: 18000, env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN } });
     await dialtone.addNumber(NUMBERS.bridged, `${app.base}/bridged`);
     await dialtone.addNumber(NUMBERS.declined, `${app.base}/declined`);
+    await dialtone.addNumber(NUMBERS.gather, `${app.base}/gather`);
     await dialtone.start();
   });
 
@@ -126,6 +130,34 @@ describe('<Dial><Sip url> whisper on real calls (baresip → dialtone start → 
     const atCaller = heard(callerDumps);
     assert.equal(framesWith(atCaller, WHISPER_HZ, [CALLEE_HZ, CALLER_HZ]), 0, 'the caller never heard the whisper');
     assert.ok(framesWith(atCaller, CALLEE_HZ, [WHISPER_HZ]) * FRAME >= 2 * RATE, 'the caller heard the callee once bridged');
+  });
+
+  it('answerOnBridge and a <Gather> whisper: the caller is answered only once the callee pressed 1; then they are bridged', async () => {
+    const callee = await Baresip.start({ audioSource: calleeVoice, commands: true, killAfterMs: 60_000 });
+    const caller = await Baresip.start({ audioSource: callerVoice, commands: true, killAfterMs: 60_000 });
+    const context = (): string => `--- dialtone start ---\n${dialtone.output()}\n--- caller ---\n${caller.log}\n--- callee ---\n${callee.log}`;
+    try {
+      app.documents.set('/gather', `<Response><Dial answerOnBridge="true" action="/gather-after" timeLimit="2"><Sip url="/screen">${callee.uri}</Sip></Dial></Response>`);
+      app.documents.set('/screen', '<Response><Gather numDigits="1" action="/accept" timeout="20"><Say>Press 1 to take the call.</Say></Gather><Hangup/></Response>');
+      app.documents.set('/accept', '<Response/>');
+      app.documents.set('/gather-after', '<Response><Hangup/></Response>');
+      await caller.command('dial', `sip:${NUMBERS.gather}@127.0.0.1:${dialtone.sipPort}`);
+      await app.hit('/screen', { context });
+      await callee.waitForEvent('CALL_ESTABLISHED', 5000);
+      assert.equal(caller.eventsOf('CALL_ESTABLISHED').length, 0, 'the caller is not answered while the whisper runs');
+      await callee.command('sndcode', '1');
+      const accept = await app.hit('/accept', { context });
+      assert.equal(accept.params.Digits, '1');
+      assert.equal(accept.params.Direction, 'outbound-dial');
+      await caller.waitForEvent('CALL_ESTABLISHED', 10_000);
+      const action = await app.hit('/gather-after', { context, timeoutMs: 30_000 });
+      assert.equal(action.params.DialCallStatus, 'completed', JSON.stringify(action.params));
+      assert.equal(action.params.DialBridged, 'true');
+      assert.equal(action.params.DialCallSid, accept.params.CallSid);
+    } finally {
+      await callee.stop();
+      await caller.stop();
+    }
   });
 
   it('a whisper answering <Hangup/> drops the callee unbridged: the action says no-answer, DialBridged=false', async () => {
