@@ -180,7 +180,9 @@ export class Dialer {
     } as const;
     parent.note('dial', { event: 'whisper', childCallSid: winner.sid, url: winner.target.whisper!.url });
     let callerLeft = false;
-    const running = this.#deps.whisper!.run({ call, facts, document: winner.target.whisper!, timeline: winner.timeline }).catch((err: unknown) => {
+    // Twilio's `<Sip url>` request names the SIP call too.
+    const params = winner.target.kind === 'sip' ? { params: { SipCallId: call.callId } } : {};
+    const running = this.#deps.whisper!.run({ call, facts, document: winner.target.whisper!, timeline: winner.timeline, ...params }).catch((err: unknown) => {
       winner.timeline.append('error', { message: `the whisper failed: ${(err as Error).message}` });
       return 'declined' as const;
     });

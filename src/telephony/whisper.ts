@@ -24,6 +24,8 @@ export interface WhisperCall {
   readonly document: WhisperDocument;
   /** The child call's timeline: the whisper's requests and verbs go there. */
   readonly timeline: Timeline;
+  /** What the request adds to the child's parameters (a `<Sip>` callee's SipCallId). */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 /** `bridge`: the document ended with the callee still there; `declined`: the callee's leg ended. */
@@ -46,7 +48,7 @@ export class CallWhispers implements WhisperRunner {
     this.#deps = deps;
   }
 
-  async run({ call, facts, document, timeline }: WhisperCall): Promise<WhisperOutcome> {
+  async run({ call, facts, document, timeline, params }: WhisperCall): Promise<WhisperOutcome> {
     const account = await this.#deps.store.accounts.get(facts.accountSid);
     if (account === undefined) {
       timeline.append('error', { message: `the whisper was not run: account ${facts.accountSid} is gone` });
@@ -58,7 +60,8 @@ export class CallWhispers implements WhisperRunner {
     timeline.append('whisper', { event: 'started', url: document.url, method: document.method });
     await leg.answer();
     const wiring = callWiring(this.#deps, facts, account.authToken, timeline);
-    await wiring.session(leg, { url: document.url, method: document.method, dialect: 'twiml' }, { endOfDocument: 'keep-call' }).run();
+    const app = { url: document.url, method: document.method, dialect: 'twiml', ...(params ? { params } : {}) } as const;
+    await wiring.session(leg, app, { endOfDocument: 'keep-call' }).run();
     const declined = leg.endedWith !== undefined || call.session?.state === 'terminated';
     // The leg stops listening to the call's digits: from here on they are for the caller.
     leg.release();

@@ -5,7 +5,7 @@
  *
  * - the whisper request describes the child call (its CallSid is the action's
  *   DialCallSid, ParentCallSid the caller's, Direction outbound-dial, CallStatus
- *   in-progress) and carries a valid Twilio signature;
+ *   in-progress, and for `<Sip>` its SipCallId) and carries a valid Twilio signature;
  * - the callee heard the whisper (a 1.6 kHz tone played by its `<Play>`) before the
  *   caller's voice, in what baresip dumped of its call; the caller never heard the
  *   whisper, and did hear the callee once bridged; the action says completed, bridged;
@@ -112,6 +112,7 @@ describe('<Dial><Sip url> whisper on real calls (baresip → dialtone start → 
       assert.equal(p.AccountSid, ACCOUNT_SID);
       assert.equal(p.To, callee.uri);
       assert.equal(p.From, action.params.From);
+      assert.equal(p.SipCallId, action.params.DialSipCallId, 'a <Sip> whisper names the SIP call');
       await callee.waitForEvent('CALL_CLOSED', 15_000);
       await caller.waitForEvent('CALL_CLOSED', 15_000);
     } finally {
