@@ -13,7 +13,9 @@
  *   caller is answered only after the callee pressed 1 (its Digits reached the Gather's
  *   action), and the two are bridged then;
  * - a whisper that answers `<Hangup/>`: the callee is dropped (baresip's call closes), the
- *   caller never hears it, and the action says DialCallStatus=no-answer, DialBridged=false.
+ *   caller never hears it, and the action says DialCallStatus=no-answer, DialBridged=false;
+ * - the caller hanging up while the whisper runs: the callee gets BYE, and the action (still
+ *   requested, SEM-X4) says canceled, unbridged.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +32,7 @@ const AUTH_TOKEN = 'f'.repeat(32);
 const CALLER_HZ = 600;
 const CALLEE_HZ = 1000;
 const WHISPER_HZ = 1600;
-const NUMBERS = { bridged: '+15550171', declined: '+15550172', gather: '+15550173' } as const;
+const NUMBERS = { bridged: '+15550171', declined: '+15550172', gather: '+15550173', callerLeaves: '+15550174' } as const;
 const FRAME = RATE / 25;
 
 /** Start of the first 40 ms frame where `hz` is loud and stands well above `others`; -1 when none. */
@@ -77,6 +79,7 @@ describe('<Dial><Sip url> whisper on real calls (baresip → dialtone start → 
     await dialtone.addNumber(NUMBERS.bridged, `${app.base}/bridged`);
     await dialtone.addNumber(NUMBERS.declined, `${app.base}/declined`);
     await dialtone.addNumber(NUMBERS.gather, `${app.base}/gather`);
+    await dialtone.addNumber(NUMBERS.callerLeaves, `${app.base}/leaves`);
     await dialtone.start();
   });
 
@@ -187,5 +190,30 @@ describe('<Dial><Sip url> whisper on real calls (baresip → dialtone start → 
       await caller.stop();
     }
     assert.equal(framesWith(heard(callerDumps), CALLEE_HZ, [CALLER_HZ]), 0, 'the caller never heard the callee');
+  });
+
+  it('the caller hangs up during the whisper: the callee gets BYE; the action says canceled, unbridged', async () => {
+    const callee = await Baresip.start({ audioSource: calleeVoice, killAfterMs: 60_000 });
+    const caller = await Baresip.start({ audioSource: callerVoice, commands: true, killAfterMs: 60_000 });
+    const context = (): string => `--- dialtone start ---\n${dialtone.output()}\n--- caller ---\n${caller.log}\n--- callee ---\n${callee.log}`;
+    try {
+      app.documents.set('/leaves', `<Response><Dial action="/leaves-after"><Sip url="/long-whisper">${callee.uri}</Sip></Dial></Response>`);
+      app.documents.set('/long-whisper', '<Response><Gather numDigits="1" timeout="30"><Say>Press 1 to take the call.</Say></Gather></Response>');
+      app.documents.set('/leaves-after', '<Response><Say>Never said.</Say></Response>');
+      await caller.command('dial', `sip:${NUMBERS.callerLeaves}@127.0.0.1:${dialtone.sipPort}`);
+      const whisper = await app.hit('/long-whisper', { context });
+      await callee.waitForEvent('CALL_ESTABLISHED', 5000);
+      await caller.waitForEvent('CALL_ESTABLISHED', 5000);
+      await caller.command('hangup');
+      await callee.waitForEvent('CALL_CLOSED', 10_000);
+      const action = await app.hit('/leaves-after', { context, timeoutMs: 15_000 });
+      assert.equal(action.params.DialCallStatus, 'canceled', JSON.stringify(action.params));
+      assert.equal(action.params.DialBridged, 'false');
+      assert.equal(action.params.CallStatus, 'completed');
+      assert.equal(action.params.DialCallSid, whisper.params.CallSid);
+    } finally {
+      await callee.stop();
+      await caller.stop();
+    }
   });
 });

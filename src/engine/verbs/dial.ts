@@ -20,6 +20,12 @@ type DialNoun = TwimlNode<'Dial'>['children'][number];
  */
 export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<VerbOutcome> {
   const { attrs } = verb;
+  if (ctx.call.direction === 'outbound-dial') {
+    // A dialled call's own document (a whisper) may not dial: Twilio's 13201 ends that call.
+    ctx.timeline.append('error', { code: 13201, message: 'Cannot Dial out from a Dial Call Segment: a whisper may not <Dial>; the callee is dropped', line: verb.line });
+    await ctx.leg.hangup();
+    return END;
+  }
   const targets = dialTargets(verb, ctx);
   if (targets.length === 0) {
     ctx.timeline.append('warning', { code: 13215, message: '<Dial> has nothing this engine can dial; skipped', line: verb.line });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DialResult } from '../../../src/engine/call-leg.js';
+import type { CallFacts } from '../../../src/engine/params.js';
 import { CallSession } from '../../../src/engine/session.js';
 import { Timeline } from '../../../src/engine/timeline.js';
 import { WebhookClient } from '../../../src/engine/webhook/client.js';
@@ -44,11 +45,11 @@ describe('<Dial> in the engine (recording leg)', () => {
     hits.length = 0;
   });
 
-  async function run(leg: RecordingCallLeg, document: string): Promise<{ type: string; data: Readonly<Record<string, unknown>> }[]> {
+  async function run(leg: RecordingCallLeg, document: string, call: CallFacts = CALL): Promise<{ type: string; data: Readonly<Record<string, unknown>> }[]> {
     docs.set('/voice', document);
     const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
     const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
+    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, call, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
     await timeline.flushed();
     return events;
   }
@@ -127,6 +128,15 @@ describe('<Dial> in the engine (recording leg)', () => {
     const warnings = events.filter((e) => e.type === 'warning').map((e) => String(e.data.message));
     assert.ok(warnings.some((w) => /record/.test(w)), warnings.join('\n'));
     assert.ok(warnings.some((w) => /<Queue>/.test(w)), warnings.join('\n'));
+  });
+
+  it('a whisper (the document of a dialled call) may not <Dial>: error 13201, the callee is hung up, nothing is dialled', async () => {
+    const leg = new RecordingCallLeg().dialResult(COMPLETED);
+    const child = { ...CALL, callSid: CHILD, direction: 'outbound-dial', parentCallSid: CALL.callSid } as const;
+    const events = await run(leg, '<Response><Dial><Number>+15550123</Number></Dial><Say>Never said.</Say></Response>', child);
+    assert.deepEqual(leg.actions.map((a) => a.type), ['hangup']);
+    const error = events.find((e) => e.type === 'error');
+    assert.equal(error?.data.code, 13201);
   });
 
   it('whisper: the url of each noun (resolved against the document) and method reach the leg with its target (SEM-X6)', async () => {
