@@ -22,6 +22,7 @@ import { LiveCalls } from '../telephony/live-calls.js';
 import { TelephonyCallControl } from '../api/compat/call-control.js';
 import { SipClients } from '../telephony/sip-clients.js';
 import { StoredTrunkRoutes } from '../telephony/trunks.js';
+import { CallWhispers } from '../telephony/whisper.js';
 import { createTextToSpeech } from '../tts/index.js';
 import { VERSION } from './version.js';
 
@@ -108,6 +109,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         fromHost: advertised,
         logger: logger.child({ part: 'dial' }),
         capacity,
+        whisper: new CallWhispers({ store, webhooks, tts, audio, mode: config.mode, callbacks: outbox, recordings: { dataDir: config.dataDir, publicUrl: httpUrl } }),
       });
       inbound = new InboundCalls({
         ua: sip.ua,

@@ -78,6 +78,14 @@ export interface DialTarget {
   readonly sendDigits?: string;
   readonly username?: string;
   readonly password?: string;
+  /** The noun's `url` ("whisper"): a document run on the callee's leg once it answers, before the bridge (SEM-X6). */
+  readonly whisper?: WhisperDocument;
+}
+
+/** Where a whisper document is fetched from (an absolute URL). */
+export interface WhisperDocument {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
 }
 
 export interface DialOptions {

@@ -29,6 +29,8 @@ export interface ApplicationRef {
   readonly dialect: 'twiml' | 'apifonica';
   /** The first document itself (the REST API's `Twiml`): run instead of fetching `url`, which relative URLs in it resolve against. */
   readonly twiml?: string;
+  /** Parameters the first request adds to the call's (a `<Sip url>` whisper's SipCallId). */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 export interface SessionDeps {
@@ -44,6 +46,11 @@ export interface SessionDeps {
   readonly messages?: MessageOutbox;
   /** Where the call's stream status callbacks are queued (the durable outbox); none sends none. */
   readonly callbacks?: MessageQueue;
+  /**
+   * What the end of the last document does: hang up (SEM-D4, the default), or leave the
+   * call up for whoever runs the session (a whisper's end bridges the callee, SEM-X6).
+   */
+  readonly endOfDocument?: 'hangup' | 'keep-call';
 }
 
 type Dialect = ApplicationRef['dialect'];
@@ -116,7 +123,12 @@ export class CallSession {
   async run(): Promise<void> {
     const { leg, timeline } = this.#deps;
     try {
-      let next: Fetch | Loaded | undefined = { url: this.#app.url, method: this.#app.method, ...(this.#app.twiml === undefined ? {} : { twiml: this.#app.twiml }) };
+      let next: Fetch | Loaded | undefined = {
+        url: this.#app.url,
+        method: this.#app.method,
+        ...(this.#app.twiml === undefined ? {} : { twiml: this.#app.twiml }),
+        ...(this.#app.params === undefined ? {} : { params: this.#app.params }),
+      };
       let idle = 0;
       // A verb that returns a fetch after the caller left (Dial, Record) still has its action requested, and nothing it answers runs (SEM-R6, SEM-X4).
       let legEnded = false;
@@ -143,7 +155,7 @@ export class CallSession {
               : undefined;
       }
       timeline.append('document-end', {});
-      await leg.hangup();
+      if (this.#deps.endOfDocument !== 'keep-call') await leg.hangup();
     } catch (err) {
       if (err instanceof CallEndedError) {
         timeline.append('call-ended', { by: err.end.by });

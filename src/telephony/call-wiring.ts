@@ -6,7 +6,7 @@
  */
 import type { MessageQueue } from '../engine/message-queue.js';
 import type { CallFacts } from '../engine/params.js';
-import { CallSession, type ApplicationRef } from '../engine/session.js';
+import { CallSession, type ApplicationRef, type SessionDeps } from '../engine/session.js';
 import type { CallLeg } from '../engine/call-leg.js';
 import type { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
@@ -27,8 +27,8 @@ export interface CallWiringDeps {
 export interface CallWiring {
   /** The call's recordings, shared by its sessions (a redirect starts a new one). */
   readonly recordings: StoredCallRecordings | undefined;
-  /** A session running `app` on `leg`. */
-  session(leg: CallLeg, app: ApplicationRef): CallSession;
+  /** A session running `app` on `leg`; `endOfDocument` as SessionDeps has it. */
+  session(leg: CallLeg, app: ApplicationRef, options?: Pick<SessionDeps, 'endOfDocument'>): CallSession;
 }
 
 export function callWiring(deps: CallWiringDeps, call: CallFacts, authToken: string, timeline: Timeline): CallWiring {
@@ -48,7 +48,11 @@ export function callWiring(deps: CallWiringDeps, call: CallFacts, authToken: str
   const messages = storeMessageOutbox(store);
   return {
     recordings,
-    session: (leg, app) =>
-      new CallSession({ leg, webhooks, timeline, authToken, mode, ...(recordings ? { recordings } : {}), messages, ...(callbacks ? { callbacks } : {}) }, call, app),
+    session: (leg, app, options) =>
+      new CallSession(
+        { leg, webhooks, timeline, authToken, mode, ...(recordings ? { recordings } : {}), messages, ...(callbacks ? { callbacks } : {}), ...options },
+        call,
+        app,
+      ),
   };
 }

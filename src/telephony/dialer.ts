@@ -7,6 +7,10 @@
  * (`outbound-dial`, ParentCallSid) with its own timeline. While it rings the caller hears
  * ringback (`ringTone`) when answered already; with `answerOnBridge` the caller stays
  * unanswered, and early media from the callee (a 183 with SDP) is relayed to it.
+ *
+ * A target with a whisper (`<Number url>`) runs that document on the callee's leg once it
+ * answers, the caller still hearing ringback; its end bridges the two, and a callee who
+ * declines (`<Hangup/>`) or leaves is dropped and the Dial ends unanswered.
  */
 import type { CallEnd, DialCallStatus, DialOptions, DialResult, DialTarget } from '../engine/call-leg.js';
 import type { Timeline } from '../engine/timeline.js';
@@ -22,6 +26,7 @@ import type { OutboundCall, OutboundCallDeps, RingOutcome } from './outbound-cal
 import { ringbackPcm } from './ringback.js';
 import { followCall, placeRoutedCall } from './routed-call.js';
 import { sendDigitRuns } from './send-digits.js';
+import type { WhisperRunner } from './whisper.js';
 
 /** The call that dials, as the dialer needs it. */
 export interface DialParent {
@@ -47,6 +52,8 @@ export interface DialerDeps {
   readonly logger?: Logger;
   /** Refuses children this node cannot carry (the attempt fails, noted on the parent); none takes every one. */
   readonly capacity?: CallCapacity;
+  /** Runs a noun's whisper document on the callee's leg; without it, a callee with one is bridged at once. */
+  readonly whisper?: WhisperRunner;
 }
 
 /** Why a bridged Dial ended. */
@@ -60,6 +67,9 @@ interface Attempt {
   readonly route: SipRoute;
   readonly call: OutboundCall;
   readonly sid: string;
+  /** The child call's From, and its API version, as its record holds them. */
+  readonly from: string;
+  readonly apiVersion: string;
   readonly timeline: Timeline;
   /** The child's place in this node's capacity, given back when it is closed. */
   readonly slot: CallSlot | undefined;
@@ -123,7 +133,8 @@ export class Dialer {
     }
 
     const answered = await this.#firstAnswer(parent, attempts);
-    await ringback?.stop();
+    const whisper = answered?.attempt.target.whisper !== undefined && this.#deps.whisper !== undefined;
+    if (!whisper) await ringback?.stop();
     if (answered === undefined) {
       if (relayed !== undefined) await parent.media.unbridge().catch(() => undefined);
       // Whatever still rings (the caller left first) is cancelled.
@@ -148,8 +159,57 @@ export class Dialer {
     const winner = answered.attempt;
     // The others are cancelled (or, answered at the same moment, hung up).
     for (const a of attempts) if (a !== winner) void a.call.hangup().then(() => this.#close(a));
-    if (relayed !== undefined && relayed !== winner) await parent.media.unbridge().catch(() => undefined);
-    return this.#talk(parent, winner, answered.outcome, options, relayed === winner, recorder);
+    // The whisper is for the callee alone: a callee whose early media reached the caller is cut off from it.
+    if (relayed !== undefined && (relayed !== winner || whisper)) await parent.media.unbridge().catch(() => undefined);
+    if (whisper) {
+      const declined = await this.#whisper(parent, winner);
+      await ringback?.stop();
+      if (declined !== undefined) {
+        await this.#close(winner);
+        const recording = await recorder?.stop();
+        return { ...declined, ...(recording ? { recording } : {}) };
+      }
+    }
+    return this.#talk(parent, winner, answered.outcome, options, relayed === winner && !whisper, recorder);
+  }
+
+  /**
+   * Runs the winner's whisper; undefined when the two are to be bridged, else what the Dial
+   * reports: the callee declined (or left) and is dropped, unbridged, as if nobody answered
+   * (`no-answer`, dialects.md §3.5.1); the caller leaving first cancels it.
+   */
+  async #whisper(parent: DialParent, winner: Attempt): Promise<DialResult | undefined> {
+    const { call } = winner;
+    const facts = {
+      callSid: winner.sid,
+      accountSid: parent.accountSid,
+      from: winner.from,
+      to: winner.target.address,
+      direction: 'outbound-dial',
+      apiVersion: winner.apiVersion,
+      parentCallSid: parent.callSid,
+    } as const;
+    parent.note('dial', { event: 'whisper', childCallSid: winner.sid, url: winner.target.whisper!.url });
+    let callerLeft = false;
+    // Twilio's `<Sip url>` request names the SIP call too.
+    const params = winner.target.kind === 'sip' ? { params: { SipCallId: call.callId } } : {};
+    const running = this.#deps.whisper!.run({ call, facts, document: winner.target.whisper!, timeline: winner.timeline, ...params }).catch((err: unknown) => {
+      winner.timeline.append('error', { message: `the whisper failed: ${(err as Error).message}` });
+      return 'declined' as const;
+    });
+    const first = await Promise.race([running, parent.ended.then(() => 'caller-left' as const)]);
+    if (first === 'caller-left') {
+      callerLeft = true;
+      await call.hangup();
+      await running;
+    }
+    const base = { childCallSid: winner.sid, sipCallId: call.callId, durationSeconds: 0, bridged: false } as const;
+    if (callerLeft) return { status: 'canceled', ...base, callerHungUp: true };
+    if (first === 'bridge') return undefined;
+    await call.hangup();
+    parent.note('dial', { event: 'whisper-declined', childCallSid: winner.sid });
+    winner.timeline.append('call-ended', { by: 'whisper' });
+    return { status: 'no-answer', ...base };
   }
 
   async #start(parent: DialParent, target: DialTarget, route: SipRoute, callerId: string, options: DialOptions, slot: CallSlot | undefined): Promise<Attempt> {
@@ -171,7 +231,7 @@ export class Dialer {
       sipCallId: call.callId,
     });
     const timeline = callTimeline(store, row.sid, parent.accountSid, this.#deps.logger);
-    const attempt: Attempt = { target, route, call, sid: row.sid, timeline, slot };
+    const attempt: Attempt = { target, route, call, sid: row.sid, from: row.from, apiVersion: row.apiVersion, timeline, slot };
     followCall(call, route, timeline, () => void store.calls.update(row.sid, { status: 'ringing' }));
     const trunk = route.trunk ? { trunk: route.trunk.name, trunkSid: route.trunk.sid } : {};
     parent.note('dial', { event: 'ringing-out', target: target.address, via: route.via, childCallSid: row.sid, ...trunk });

@@ -14,11 +14,18 @@ type DialNoun = TwimlNode<'Dial'>['children'][number];
  * meanwhile, the action is still requested and its answer ignored. With `record`, the
  * dialled call is recorded (dial-recording.ts) and the action gets the recording too.
  *
- * Not done here yet: whisper `url` on nouns, and the Conference/Queue/other nouns
- * (skipped with a warning).
+ * A noun's `url` (whisper) runs on the callee's leg before the bridge (the dialer does it).
+ *
+ * Not done here yet: the Conference/Queue/other nouns (skipped with a warning).
  */
 export async function dial(verb: TwimlNode<'Dial'>, ctx: VerbContext): Promise<VerbOutcome> {
   const { attrs } = verb;
+  if (ctx.call.direction === 'outbound-dial') {
+    // A dialled call's own document (a whisper) may not dial: Twilio's 13201 ends that call.
+    ctx.timeline.append('error', { code: 13201, message: 'Cannot Dial out from a Dial Call Segment: a whisper may not <Dial>; the callee is dropped', line: verb.line });
+    await ctx.leg.hangup();
+    return END;
+  }
   const targets = dialTargets(verb, ctx);
   if (targets.length === 0) {
     ctx.timeline.append('warning', { code: 13215, message: '<Dial> has nothing this engine can dial; skipped', line: verb.line });
@@ -88,28 +95,33 @@ function dialTargets(verb: TwimlNode<'Dial'>, ctx: VerbContext): DialTarget[] {
 }
 
 function nounTarget(noun: DialNoun, ctx: VerbContext): DialTarget | undefined {
-  const whisper = (url: string | undefined): void => {
-    if (url !== undefined) ctx.timeline.append('warning', { message: `<${noun.name} url> (whisper) is not supported yet; the callee is bridged at once`, line: noun.line });
-  };
   switch (noun.name) {
     case 'Number':
-      whisper(noun.attrs.url);
-      return { kind: 'number', address: noun.text, ...(noun.attrs.sendDigits ? { sendDigits: noun.attrs.sendDigits } : {}) };
+      return {
+        kind: 'number',
+        address: noun.text,
+        ...(noun.attrs.sendDigits ? { sendDigits: noun.attrs.sendDigits } : {}),
+        ...whisper(noun.attrs.url, noun.attrs.method, ctx),
+      };
     case 'Sip':
-      whisper(noun.attrs.url);
       return {
         kind: 'sip',
         address: noun.text,
         ...(noun.attrs.username !== undefined ? { username: noun.attrs.username } : {}),
         ...(noun.attrs.password !== undefined ? { password: noun.attrs.password } : {}),
+        ...whisper(noun.attrs.url, noun.attrs.method, ctx),
       };
     case 'Client': {
-      whisper(noun.attrs.url);
       const identity = noun.children.find((c) => c.name === 'Identity')?.text ?? noun.text;
-      return identity === '' ? undefined : { kind: 'client', address: identity };
+      return identity === '' ? undefined : { kind: 'client', address: identity, ...whisper(noun.attrs.url, noun.attrs.method, ctx) };
     }
     default:
       ctx.timeline.append('warning', { code: 13215, message: `<Dial><${noun.name}> is not supported yet; skipped`, line: noun.line });
       return undefined;
   }
+}
+
+/** A noun's `url` and `method`: the whisper run on the callee's leg before the bridge, its URL resolved against this document. */
+function whisper(url: string | undefined, method: 'GET' | 'POST', ctx: VerbContext): Pick<DialTarget, 'whisper'> {
+  return url === undefined || url.trim() === '' ? {} : { whisper: { url: ctx.resolve(url.trim()), method } };
 }

@@ -6,6 +6,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DialResult } from '../../../src/engine/call-leg.js';
+import type { CallFacts } from '../../../src/engine/params.js';
 import { CallSession } from '../../../src/engine/session.js';
 import { Timeline } from '../../../src/engine/timeline.js';
 import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
@@ -24,12 +25,12 @@ describe('<Dial> in the engine (recording leg)', () => {
   after(() => fixture.close());
   beforeEach(() => fixture.reset());
 
-  async function run(leg: RecordingCallLeg, document: string): Promise<{ type: string; data: Readonly<Record<string, unknown>> }[]> {
+  async function run(leg: RecordingCallLeg, document: string, call: CallFacts = CALL): Promise<{ type: string; data: Readonly<Record<string, unknown>> }[]> {
     const { app, webhooks } = fixture;
     app.documents.set('/voice', document);
     const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
     const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
+    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, call, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
     await timeline.flushed();
     return events;
   }
@@ -96,7 +97,7 @@ describe('<Dial> in the engine (recording leg)', () => {
     const leg = new RecordingCallLeg().dialResult({ status: 'no-answer', durationSeconds: 0 });
     const events = await run(
       leg,
-      '<Response><Dial record="record-from-answer-dual"><Number url="/whisper">+15550123</Number><Sip>sip:a@example.com</Sip><Client>alice</Client><Client><Identity>bob_1</Identity></Client><Queue>support</Queue></Dial></Response>',
+      '<Response><Dial record="record-from-answer-dual"><Number>+15550123</Number><Sip>sip:a@example.com</Sip><Client>alice</Client><Client><Identity>bob_1</Identity></Client><Queue>support</Queue></Dial></Response>',
     );
     const { targets } = dialAction(leg);
     assert.deepEqual(targets, [
@@ -107,7 +108,31 @@ describe('<Dial> in the engine (recording leg)', () => {
     ]);
     const warnings = events.filter((e) => e.type === 'warning').map((e) => String(e.data.message));
     assert.ok(warnings.some((w) => /record/.test(w)), warnings.join('\n'));
-    assert.ok(warnings.some((w) => /whisper/.test(w)), warnings.join('\n'));
     assert.ok(warnings.some((w) => /<Queue>/.test(w)), warnings.join('\n'));
+  });
+
+  it('a whisper (the document of a dialled call) may not <Dial>: error 13201, the callee is hung up, nothing is dialled', async () => {
+    const leg = new RecordingCallLeg().dialResult(COMPLETED);
+    const child = { ...CALL, callSid: CHILD, direction: 'outbound-dial', parentCallSid: CALL.callSid } as const;
+    const events = await run(leg, '<Response><Dial><Number>+15550123</Number></Dial><Say>Never said.</Say></Response>', child);
+    assert.deepEqual(leg.actions.map((a) => a.type), ['hangup']);
+    const error = events.find((e) => e.type === 'error');
+    assert.equal(error?.data.code, 13201);
+  });
+
+  it('whisper: the url of each noun (resolved against the document) and method reach the leg with its target (SEM-X6)', async () => {
+    const leg = new RecordingCallLeg().dialResult(COMPLETED);
+    const events = await run(
+      leg,
+      '<Response><Dial><Number url="/whisper" method="GET">+15550123</Number><Sip url="https://example.com/screen">sip:a@example.com</Sip><Client url="whisper-client">alice</Client><Number>+15550124</Number></Dial></Response>',
+    );
+    const { targets } = dialAction(leg);
+    assert.deepEqual(targets, [
+      { kind: 'number', address: '+15550123', whisper: { url: `${fixture.app.base}/whisper`, method: 'GET' } },
+      { kind: 'sip', address: 'sip:a@example.com', whisper: { url: 'https://example.com/screen', method: 'POST' } },
+      { kind: 'client', address: 'alice', whisper: { url: `${fixture.app.base}/whisper-client`, method: 'POST' } },
+      { kind: 'number', address: '+15550124' },
+    ]);
+    assert.ok(!events.some((e) => e.type === 'warning' && /whisper/.test(String(e.data.message))));
   });
 });

@@ -46,6 +46,26 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     assert.match(String(request.data.signed), /\/voiceAccountSidAC2{32}/, 'the timeline keeps the exact signed string');
   });
 
+  it('endOfDocument keep-call (a whisper): the end of the document leaves the call up; <Hangup> still ends it', async () => {
+    const keep = async (leg: RecordingCallLeg): Promise<void> => {
+      const timeline = new Timeline(() => undefined);
+      const { app, webhooks } = fixture;
+      await new CallSession({ leg, webhooks, timeline, authToken: TOKEN, mode: 'development', endOfDocument: 'keep-call' }, CALL, {
+        url: `${app.base}/voice`,
+        method: 'POST',
+        dialect: 'twiml',
+      }).run();
+    };
+    fixture.app.documents.set('/voice', { body: '<Response><Say>You have a call</Say></Response>' });
+    const kept = new RecordingCallLeg();
+    await keep(kept);
+    assert.deepEqual(kept.actions.map((a) => a.type), ['answer', 'play']);
+    fixture.app.documents.set('/voice', { body: '<Response><Hangup/></Response>' });
+    const declined = new RecordingCallLeg();
+    await keep(declined);
+    assert.deepEqual(declined.actions.map((a) => a.type), ['answer', 'hangup']);
+  });
+
   it('runs an inline document (the REST API\'s Twiml) without fetching it; its actions are requested as usual', async () => {
     fixture.app.documents.set('/next', { body: '<Response><Say>Fetched</Say></Response>' });
     const leg = new RecordingCallLeg();
