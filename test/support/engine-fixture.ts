@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallLeg } from '../../src/engine/call-leg.js';
 import type { MessageOutbox } from '../../src/engine/message-outbox.js';
+import type { CallFacts } from '../../src/engine/params.js';
 import { CallSession } from '../../src/engine/session.js';
 import { Timeline } from '../../src/engine/timeline.js';
 import { WebhookClient } from '../../src/engine/webhook/client.js';
@@ -22,10 +23,15 @@ import { startWebApp, type WebApp, type WebAppOptions } from './web-app.js';
 export interface AppFixture {
   readonly app: WebApp;
   readonly webhooks: WebhookClient;
+  /** Runs `document` (served at /voice) on `leg` for `call` (an inbound call by default); resolves with its timeline. */
+  runDocument(leg: CallLeg, document: string, call?: CallFacts): Promise<TimelineEvent[]>;
   /** Forgets the previous test's documents and webhooks. */
   reset(): void;
   close(): Promise<void>;
 }
+
+/** The call `runDocument` runs on unless told otherwise. */
+export const INBOUND_CALL: CallFacts = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' };
 
 /** `missing` and `authToken` as in startWebApp. */
 export async function startAppFixture(options: Pick<WebAppOptions, 'missing' | 'authToken'> = {}): Promise<AppFixture> {
@@ -34,6 +40,18 @@ export async function startAppFixture(options: Pick<WebAppOptions, 'missing' | '
   return {
     app,
     webhooks,
+    async runDocument(leg, document, call = INBOUND_CALL) {
+      app.documents.set('/voice', document);
+      const events: TimelineEvent[] = [];
+      const timeline = new Timeline((type, data) => void events.push({ type, data }));
+      await new CallSession({ leg, webhooks, timeline, authToken: options.authToken ?? 'token', mode: 'development' }, call, {
+        url: `${app.base}/voice`,
+        method: 'POST',
+        dialect: 'twiml',
+      }).run();
+      await timeline.flushed();
+      return events;
+    },
     reset() {
       app.documents.clear();
       app.hits.length = 0;

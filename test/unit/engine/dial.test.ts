@@ -7,12 +7,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DialResult } from '../../../src/engine/call-leg.js';
 import type { CallFacts } from '../../../src/engine/params.js';
-import { CallSession } from '../../../src/engine/session.js';
-import { Timeline } from '../../../src/engine/timeline.js';
-import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
+import { INBOUND_CALL, startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
-const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
+const CALL = INBOUND_CALL;
 const CHILD = 'CA' + '3'.repeat(32);
 const COMPLETED: DialResult = { status: 'completed', childCallSid: CHILD, durationSeconds: 12, sipResponseCode: 200, sipCallId: 'abc@host', bridged: true };
 
@@ -25,15 +23,7 @@ describe('<Dial> in the engine (recording leg)', () => {
   after(() => fixture.close());
   beforeEach(() => fixture.reset());
 
-  async function run(leg: RecordingCallLeg, document: string, call: CallFacts = CALL): Promise<{ type: string; data: Readonly<Record<string, unknown>> }[]> {
-    const { app, webhooks } = fixture;
-    app.documents.set('/voice', document);
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, call, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
-    await timeline.flushed();
-    return events;
-  }
+  const run = (leg: RecordingCallLeg, document: string, call?: CallFacts) => fixture.runDocument(leg, document, call);
 
   function dialAction(leg: RecordingCallLeg) {
     const a = leg.actions.find((x) => x.type === 'dial');

@@ -5,41 +5,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CallSession } from '../../../src/engine/session.js';
-import { Timeline } from '../../../src/engine/timeline.js';
-import { WebhookClient } from '../../../src/engine/webhook/client.js';
-import { destinationGuard } from '../../../src/engine/webhook/guard.js';
+import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
-const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
 
 describe('<Echo> (engine, SEM-O7)', () => {
-  let document = '';
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.setHeader('content-type', 'text/xml');
-      res.end(document);
-    });
+  let fixture: AppFixture;
+  before(async () => {
+    fixture = await startAppFixture();
   });
-  const webhooks = new WebhookClient({ guard: destinationGuard({ mode: 'development' }) });
-  before(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => ((base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`), r()))));
-  after(async () => {
-    await webhooks.close();
-    await new Promise<void>((r) => server.close(() => r()));
-  });
+  after(() => fixture.close());
 
-  async function run(leg: RecordingCallLeg, xml: string) {
-    document = xml;
-    const events: { type: string; data: Readonly<Record<string, unknown>> }[] = [];
-    const timeline = new Timeline((type, data) => void events.push({ type, data }));
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${base}/voice`, method: 'POST', dialect: 'twiml' }).run();
-    await timeline.flushed();
-    return events;
-  }
+  const run = (leg: RecordingCallLeg, xml: string) => fixture.runDocument(leg, xml);
 
   it('answers, echoes for timeout seconds, then runs the next verb', async () => {
     const leg = new RecordingCallLeg();

@@ -6,13 +6,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReferResult } from '../../../src/engine/call-leg.js';
-import { CallSession } from '../../../src/engine/session.js';
-import { Timeline } from '../../../src/engine/timeline.js';
 import { referCallStatus } from '../../../src/engine/verbs/refer.js';
 import { startAppFixture, type AppFixture } from '../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 
-const CALL = { callSid: 'CA' + '1'.repeat(32), accountSid: 'AC' + '2'.repeat(32), from: '+15550199', to: '+15550100', direction: 'inbound', apiVersion: '2010-04-01' } as const;
 const TRANSFERRED: ReferResult = { referStatus: 202, notifyStatus: 200, notifyFinal: true, callerHungUp: false };
 const BUSY: ReferResult = { referStatus: 202, notifyStatus: 486, notifyFinal: true, callerHungUp: false };
 
@@ -26,11 +23,7 @@ describe('<Refer> in the engine (recording leg)', () => {
   beforeEach(() => fixture.reset());
 
   async function run(leg: RecordingCallLeg, document: string): Promise<void> {
-    const { app, webhooks } = fixture;
-    app.documents.set('/voice', document);
-    const timeline = new Timeline(() => undefined);
-    await new CallSession({ leg, webhooks, timeline, authToken: 'token', mode: 'development' }, CALL, { url: `${app.base}/voice`, method: 'POST', dialect: 'twiml' }).run();
-    await timeline.flushed();
+    await fixture.runDocument(leg, document);
   }
 
   it('a transfer made: answers, refers to the <Sip> URI, hangs up, requests the action with the outcome; its answer is not run', async () => {
