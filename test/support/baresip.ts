@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeTcpPort, freeUdpPort } from './sipp.js';
+import { freeTcpPort, freeUdpAndTcpPort } from './sipp.js';
 
 export const BARESIP_PATH = '/usr/bin/baresip';
 export const BARESIP_MODULES = '/usr/lib/baresip/modules';
@@ -136,7 +136,8 @@ export class Baresip {
   /** Start baresip and connect to its ctrl_tcp; rejects (killing it) when it is not up within 10 s. */
   static async start(options: BaresipOptions): Promise<Baresip> {
     const dir = mkdtempSync(join(tmpdir(), 'dialtone-baresip-'));
-    const sipPort = await freeUdpPort();
+    // baresip listens for SIP on UDP and TCP alike: the port must be free for both.
+    const sipPort = await freeUdpAndTcpPort();
     let ctrlPort = await freeTcpPort();
     while (ctrlPort === sipPort || ctrlPort === sipPort + 1) ctrlPort = await freeTcpPort();
     writeFileSync(

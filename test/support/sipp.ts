@@ -158,6 +158,22 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** A port on 127.0.0.1 free a moment ago for both UDP and TCP (for a peer that listens on both, as baresip does). */
+export async function freeUdpAndTcpPort(): Promise<number> {
+  for (;;) {
+    const port = await freeUdpPort();
+    const server = net.createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+}
+
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freeTcpPort(): Promise<number> {
   const server = net.createServer();
