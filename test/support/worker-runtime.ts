@@ -31,9 +31,9 @@ export class LoopSocket implements LegSocket {
   deliver(packet: Buffer, port: number): void {
     this.#onMessage(packet, { address: '127.0.0.1', family: 'IPv4', port, size: packet.length });
   }
-  /** The payloads of the audio packets sent (PT 0, 160 bytes), one per tick. */
-  audio(): Uint8Array[] {
-    return this.sent.filter((p) => p.length === 172 && (p[1]! & 0x7f) === 0).map((p) => p.subarray(12));
+  /** The payloads of the audio packets sent (PT 0, 160 bytes), one per tick, from the `fromPacket`th packet sent on. */
+  audio(fromPacket = 0): Uint8Array[] {
+    return this.sent.slice(fromPacket).filter((p) => p.length === 172 && (p[1]! & 0x7f) === 0).map((p) => p.subarray(12));
   }
 }
 

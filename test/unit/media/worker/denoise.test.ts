@@ -7,17 +7,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RemoteInfo } from 'node:dgram';
 import { createDenoiser } from '../../../../src/media/audio/denoise.js';
 import { decodeUlaw, encodeUlaw } from '../../../../src/media/codec/g711.js';
-import type { MediaCommand, WorkerOutbound } from '../../../../src/media/protocol.js';
+import type { MediaCommand } from '../../../../src/media/protocol.js';
 import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/packet.js';
-import type { LegSocket } from '../../../../src/media/worker/leg.js';
-import { MediaWorkerRuntime } from '../../../../src/media/worker/runtime.js';
-import type { TickTimers } from '../../../../src/media/worker/scheduler.js';
 import { sine } from '../../../support/audio.js';
 import { noiseDb, toneDb } from '../../../support/noise.js';
 import { measureYoungAllocation } from '../../../support/young-allocation.js';
+import { LoopSocket, ManualTimers, startWorkerRuntime } from '../../../support/worker-runtime.js';
 import { mixInto, whiteNoise } from '../signals.js';
 
 const RATE = 8000;
@@ -94,90 +91,19 @@ describe('denoiser (RNNoise at 48 kHz between two ×6 resamplers)', () => {
   });
 });
 
-// ---------------------------------------------------------------------------
-// In the worker runtime: sockets that keep what they send and hand the leg the
-// datagrams the test delivers, and a tick clock the test moves.
 
-class LoopSocket implements LegSocket {
-  sent: Uint8Array[] = [];
-  #onMessage: (msg: Buffer, rinfo: RemoteInfo) => void = () => undefined;
-  send(msg: Uint8Array, ...rest: unknown[]): void {
-    const ranged = typeof rest[1] === 'number' && typeof rest[2] === 'number';
-    const offset = ranged ? (rest[0] as number) : 0;
-    const length = ranged ? (rest[1] as number) : msg.length;
-    this.sent.push(Uint8Array.from(msg.subarray(offset, offset + length)));
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-  }
-  on(event: 'message' | 'error', listener: ((msg: Buffer, rinfo: RemoteInfo) => void) | ((error: Error) => void)): this {
-    if (event === 'message') this.#onMessage = listener as (msg: Buffer, rinfo: RemoteInfo) => void;
-    return this;
-  }
-  close(): void {}
-  deliver(packet: Buffer, port: number): void {
-    this.#onMessage(packet, { address: '127.0.0.1', family: 'IPv4', port, size: packet.length });
-  }
-  /** The audio this socket sent (µ-law packets, PT 0), decoded. */
-  audio(fromPacket = 0): Int16Array {
-    const payloads = this.sent.slice(fromPacket).filter((p) => p.length === 172 && (p[1]! & 0x7f) === 0);
-    const pcm = new Int16Array(payloads.length * 160);
-    payloads.forEach((p, i) => decodeUlaw(p.subarray(12), pcm.subarray(i * 160)));
-    return pcm;
-  }
+/** The audio `socket` sent (µ-law packets, PT 0) from its `fromPacket`th packet on, decoded. */
+function sentAudio(socket: LoopSocket, fromPacket = 0): Int16Array {
+  const frames = socket.audio(fromPacket);
+  const pcm = new Int16Array(frames.length * 160);
+  frames.forEach((p, i) => decodeUlaw(p, pcm.subarray(i * 160)));
+  return pcm;
 }
 
-class ManualTimers implements TickTimers {
-  time = 0;
-  #pending: { at: number; fn: () => void } | null = null;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.#pending = { at: this.time + ms, fn };
-    return 1;
-  }
-  clearTimeout(): void {
-    this.#pending = null;
-  }
-  tick(): void {
-    const p = this.#pending;
-    if (p === null) return;
-    this.time = p.at;
-    this.#pending = null;
-    p.fn();
-  }
-}
-
+/** The runtime harness, with `send` answering 'ok' or the error code and `request` the reply. */
 function setup() {
-  const posted: WorkerOutbound[] = [];
-  const sockets: LoopSocket[] = [];
-  const timers = new ManualTimers();
-  let port = 40000;
-  const runtime = new MediaWorkerRuntime({
-    workerIndex: 0,
-    post: (message) => posted.push(message),
-    timers,
-    bind: async () => {
-      const rtp = new LoopSocket();
-      sockets.push(rtp);
-      port += 2;
-      return { rtp, rtcp: null, port };
-    },
-  });
-  let id = 0;
-  const request = async (command: MediaCommand): Promise<WorkerOutbound & { kind: 'reply' }> => {
-    const requestId = ++id;
-    runtime.handle({ kind: 'request', id: requestId, command });
-    const answered = (): WorkerOutbound | undefined => posted.find((m) => m.kind === 'reply' && m.id === requestId);
-    for (let i = 0; i < 2000 && answered() === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
-    const reply = answered();
-    assert.ok(reply?.kind === 'reply', `a reply to ${command.type}`);
-    return reply;
-  };
-  const send = async (command: MediaCommand): Promise<string> => {
-    const reply = await request(command);
-    return reply.ok ? 'ok' : reply.error.code;
-  };
-  return { runtime, sockets, timers, send, request };
+  const { outcome, send, sockets, timers } = startWorkerRuntime(0);
+  return { send: outcome, request: send, sockets, timers };
 }
 
 const createLeg = (legId: string, remotePort: number): MediaCommand => ({
@@ -242,7 +168,7 @@ describe('media worker: setDenoise', () => {
     assert.ok(reply.ok);
     const { pcm, samples } = reply.result as { pcm: ArrayBuffer; samples: number };
     const captured = new Int16Array(pcm, 0, samples);
-    const bridged = socketB.audio();
+    const bridged = sentAudio(socketB);
     for (const [what, output] of [
       ['capture', captured],
       ['bridge', bridged],
@@ -267,7 +193,7 @@ describe('media worker: setDenoise', () => {
     const start = find(capturedOff, heardOff);
     assert.ok(start >= 0, 'the capture holds the received audio as it came');
     assert.deepEqual(capturedOff.subarray(start, start + heardOff.length), heardOff, 'off: every sample unchanged');
-    const bridgedOff = socketB.audio(sentBefore);
+    const bridgedOff = sentAudio(socketB, sentBefore);
     const at = find(bridgedOff, heardOff);
     assert.ok(at >= 0, 'the bridged leg sends the received audio as it came');
     assert.deepEqual(bridgedOff.subarray(at, at + heardOff.length), heardOff);
