@@ -16,7 +16,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dialtone } from '../support/dialtone.js';
+import { createCompatResource, Dialtone } from '../support/dialtone.js';
 import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 
 const ACCOUNT_SID = `AC${'6b'.repeat(16)}`;
@@ -53,15 +53,7 @@ describe('Telnyx and Apifonica make-call (fetch → dialtone start → loop back
     return app.hit(path, { where, context: output });
   }
 
-  async function compat<T>(resource: string, params: Record<string, string>): Promise<T> {
-    const res = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/${resource}.json`, {
-      method: 'POST',
-      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(params),
-    });
-    assert.equal(res.status, 201, await res.clone().text());
-    return (await res.json()) as T;
-  }
+  const compat = <T>(resource: string, params: Record<string, string>): Promise<T> => createCompatResource<T>(base, ACCOUNT_SID, AUTH_TOKEN, resource, params);
 
   it('Telnyx: a Bearer key starts a call that fetches the application’s voice URL; a wrong bearer is 401 in Telnyx’s shape', async () => {
     app.documents.set('/texml', '<Response><Pause length="1"/><Hangup/></Response>');

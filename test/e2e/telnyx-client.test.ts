@@ -10,23 +10,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Telnyx from 'telnyx';
+import { createCompatResource, Dialtone } from '../support/dialtone.js';
 import { checkTraffic } from '../support/openapi-conformance.js';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
-import { runCli, startCli } from '../support/run-cli.js';
 import { eventually } from '../support/wait.js';
-import { freeUdpPort } from '../support/sipp.js';
-
-interface Hit {
-  readonly method: string;
-  readonly path: string;
-  readonly params: Record<string, string>;
-}
+import { startWebApp, type Hit, type WebApp } from '../support/web-app.js';
 
 const ACCOUNT_SID = `AC${'7c'.repeat(16)}`;
 const AUTH_TOKEN = 'f'.repeat(32);
@@ -34,17 +23,15 @@ const BASIC = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('bas
 const NUMBERS = { caller: '+15550401', looped: '+15550402' } as const;
 
 describe('official telnyx client: texml.calls.create → dialtone start → loop back', { timeout: 300_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialtone-telnyx-client-'));
-  const hits: Hit[] = [];
-  const documents = new Map<string, string>([
-    ['/texml', '<Response><Pause length="1"/><Hangup/></Response>'],
-    ['/override', '<Response><Pause length="1"/><Hangup/></Response>'],
-    ['/looped', '<Response><Say>Hello.</Say><Pause length="10"/></Response>'],
-  ]);
-  let app: Server;
+  const DOCUMENTS = {
+    '/texml': '<Response><Pause length="1"/><Hangup/></Response>',
+    '/override': '<Response><Pause length="1"/><Hangup/></Response>',
+    '/looped': '<Response><Say>Hello.</Say><Pause length="10"/></Response>',
+  };
+  let app: WebApp;
   let appBase = '';
   let base = '';
-  let dialtone: Awaited<ReturnType<typeof startCli>> | undefined;
+  let dialtone: Dialtone | undefined;
   let client: Telnyx;
   /** Between the client and Dialtone, so what it sent and got can be checked against /openapi.json. */
   let proxy: RecordingProxy | undefined;
@@ -52,38 +39,16 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
   let secret = '';
 
   before(async () => {
-    app = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://x');
-        const params = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : body));
-        hits.push({ method: req.method ?? '', path: url.pathname, params });
-        res.setHeader('content-type', 'text/xml');
-        res.end(documents.get(url.pathname) ?? '<Response><Hangup/></Response>');
-      });
+    app = await startWebApp();
+    appBase = app.base;
+    for (const [path, document] of Object.entries(DOCUMENTS)) app.documents.set(path, document);
+    dialtone = await Dialtone.prepare({
+      name: 'telnyx-client',
+      rtpBase: 14000,
+      env: { DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN },
     });
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appBase = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    const sipPort = await freeUdpPort();
-    // A block of 2,000 RTP ports no other e2e file uses (they run in parallel); 20 of it by pid.
-    const rtp = 14000 + (process.pid % 100) * 20;
-    const env = {
-      DIALTONE_DATA_DIR: dataDir,
-      DIALTONE_HTTP_PORT: '0',
-      DIALTONE_SIP_PORT: String(sipPort),
-      DIALTONE_RTP_PORTS: `${rtp}-${rtp + 19}`,
-      DIALTONE_BIND_ADDRESS: '127.0.0.1',
-      DIALTONE_LOG_LEVEL: 'warn',
-      DIALTONE_ACCOUNT_SID: ACCOUNT_SID,
-      DIALTONE_AUTH_TOKEN: AUTH_TOKEN,
-    };
-    dialtone = await startCli(['start'], /Dialtone is running at (\S+)/, env);
-    base = dialtone.match[1]!;
-    for (const [name, number] of Object.entries(NUMBERS)) {
-      const added = await runCli(['numbers', 'add', number, '--voice-url', `${appBase}/${name}`], { env });
-      assert.equal(added.code, 0, added.stderr);
-    }
+    base = (await dialtone.start(/Dialtone is running at (\S+)/))[1]!;
+    for (const [name, number] of Object.entries(NUMBERS)) await dialtone.addNumber(number, `${appBase}/${name}`);
     secret = (await compat<{ secret: string }>('Keys', { FriendlyName: 'telnyx client' })).secret;
     applicationId = (await compat<{ sid: string }>('Applications', { FriendlyName: 'texml', VoiceUrl: `${appBase}/texml`, StatusCallback: `${appBase}/status` })).sid;
     proxy = await startRecordingProxy(base);
@@ -93,26 +58,13 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
   after(async () => {
     await proxy?.close();
     await dialtone?.stop();
-    await new Promise<void>((r) => app.close(() => r()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
-  const output = (): string => `--- requests ---\n${JSON.stringify(hits)}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
+  const output = (): string => `--- requests ---\n${JSON.stringify(app.hits)}\n--- dialtone start ---\n${dialtone?.output() ?? ''}`;
 
-  async function hit(path: string, where: (h: Hit) => boolean): Promise<Hit> {
-    await eventually(() => hits.some((h) => h.path === path && where(h)), `a request to ${path}\n${output()}`, 20_000);
-    return hits.find((h) => h.path === path && where(h))!;
-  }
-
-  async function compat<T>(resource: string, params: Record<string, string>): Promise<T> {
-    const res = await fetch(`${base}/2010-04-01/Accounts/${ACCOUNT_SID}/${resource}.json`, {
-      method: 'POST',
-      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(params),
-    });
-    assert.equal(res.status, 201, await res.clone().text());
-    return (await res.json()) as T;
-  }
+  const hit = (path: string, where: (h: Hit) => boolean): Promise<Hit> => app.hit(path, { where, context: output });
+  const compat = <T>(resource: string, params: Record<string, string>): Promise<T> => createCompatResource<T>(base, ACCOUNT_SID, AUTH_TOKEN, resource, params);
 
   /** The call as the compatible API records it, once it has ended. */
   async function finished(sid: string): Promise<{ status: string; direction: string }> {
@@ -151,22 +103,22 @@ describe('official telnyx client: texml.calls.create → dialtone start → loop
     assert.equal((await finished(call.call_sid)).status, 'completed');
     // Only the instructions are overridden: the application's status callback still hears the call end.
     await hit('/status', (h) => h.params.CallSid === call.call_sid && h.params.CallStatus === 'completed');
-    assert.equal(hits.some((h) => h.path === '/texml' && h.params.CallSid === call.call_sid), false);
+    assert.equal(app.hits.some((h) => h.path === '/texml' && h.params.CallSid === call.call_sid), false);
   });
 
   it('Texml runs inline instructions instead of fetching any URL for the call', async () => {
-    const before = hits.filter((h) => h.path === '/looped').length;
+    const before = app.hits.filter((h) => h.path === '/looped').length;
     const call = await client.texml.calls.create(applicationId, {
       From: NUMBERS.caller,
       To: NUMBERS.looped,
       Texml: '<Response><Pause length="1"/><Hangup/></Response>',
     });
     assert.equal(call.status, 'queued');
-    await eventually(() => hits.filter((h) => h.path === '/looped').length > before, `the looped number rung\n${output()}`, 20_000);
+    await eventually(() => app.hits.filter((h) => h.path === '/looped').length > before, `the looped number rung\n${output()}`, 20_000);
     const done = await hit('/status', (h) => h.params.CallSid === call.call_sid && h.params.CallStatus === 'completed');
     assert.equal(done.params.Direction, 'outbound-api');
     assert.equal(
-      hits.some((h) => h.path !== '/status' && h.params.CallSid === call.call_sid),
+      app.hits.some((h) => h.path !== '/status' && h.params.CallSid === call.call_sid),
       false,
       'no document was fetched for the outbound leg',
     );

@@ -117,3 +117,14 @@ export class Dialtone {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** Creates a compatible-API resource (`POST {base}/2010-04-01/Accounts/{sid}/{resource}.json`, Basic auth); asserts the 201. */
+export async function createCompatResource<T>(base: string, accountSid: string, authToken: string, resource: string, params: Record<string, string>): Promise<T> {
+  const res = await fetch(`${base}/2010-04-01/Accounts/${accountSid}/${resource}.json`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()) as T;
+}
