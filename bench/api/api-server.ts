@@ -2,12 +2,15 @@
  * The servers under test, in their own process so the load generator does not share
  * their event loop: Dialtone's HTTP server with the compatible API over a SQLite file
  * holding 500 calls, and a bare fastify app that answers the same JSON from memory.
- * Prints one JSON line with the ports and paths, then serves until killed.
+ * Prints one JSON line with the ports and paths, then serves until killed. Each line
+ * read from stdin is answered with one line: the CPU time this process has used, in µs,
+ * so the load generator can charge each round's CPU to the target it drove.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { buildServer } from '../../src/api/server.js';
@@ -49,5 +52,9 @@ const stop = async (): Promise<void> => {
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
-process.stdin.on('end', () => void stop());
-process.stdin.resume();
+const commands = createInterface({ input: process.stdin });
+commands.on('line', () => {
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${user + system}\n`);
+});
+commands.on('close', () => void stop());

@@ -3,7 +3,10 @@
  * auth, SQLite store, paging envelope, RFC 2822 dates) beside a bare fastify route
  * answering the same JSON from memory, in the same run. The servers run in a child
  * process; this process is the load generator (undici, keep-alive, a fixed number of
- * requests in flight). Rounds alternate between the four targets.
+ * requests in flight). Rounds alternate between the four targets, and each Dialtone
+ * round is divided by the bare round just before it, so a noisy neighbour slows both
+ * sides of a ratio alike. The server process also reports the CPU it spent per round:
+ * CPU per request is the figure least moved by other load on the machine.
  *
  * Goal: Dialtone at least 50% of the bare route.
  */
@@ -35,8 +38,13 @@ interface Target {
   readonly headers: Record<string, string>;
 }
 
+interface Round {
+  readonly perSecond: number;
+  readonly requests: number;
+}
+
 /** Requests completed in `ms` with IN_FLIGHT loops each awaiting its own request. */
-async function drive(target: Target, ms: number): Promise<number> {
+async function drive(target: Target, ms: number): Promise<Round> {
   const end = performance.now() + ms;
   let done = 0;
   let failed = 0;
@@ -51,7 +59,7 @@ async function drive(target: Target, ms: number): Promise<number> {
   const start = performance.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, loop));
   if (failed > 0) throw new Error(`${target.name}: ${failed} requests failed`);
-  return (done * 1000) / (performance.now() - start);
+  return { perSecond: (done * 1000) / (performance.now() - start), requests: done };
 }
 
 function median(values: readonly number[]): number {
@@ -65,8 +73,17 @@ export default async function apiBench(): Promise<{ figures: Record<string, unkn
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   try {
-    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-    const info = JSON.parse(line) as ServerInfo;
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const nextLine = async (): Promise<string> => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error('the API bench server exited');
+      return value;
+    };
+    const info = JSON.parse(await nextLine()) as ServerInfo;
+    const serverCpuMicros = async (): Promise<number> => {
+      child.stdin!.write('cpu\n');
+      return Number(await nextLine());
+    };
     const dialtone = new Pool(`http://127.0.0.1:${info.dialtonePort}`, { connections: IN_FLIGHT });
     const bare = new Pool(`http://127.0.0.1:${info.barePort}`, { connections: IN_FLIGHT });
     const auth = { authorization: info.authorization };
@@ -78,16 +95,37 @@ export default async function apiBench(): Promise<{ figures: Record<string, unkn
     ];
     for (const t of targets) await drive(t, Math.min(1000, ROUND_MS));
     const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-    for (let r = 0; r < ROUNDS; r++) for (const t of targets) samples.get(t.name)!.push(await drive(t, ROUND_MS));
+    const cpuPerRequest = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const t of targets) {
+        const cpuBefore = await serverCpuMicros();
+        const round = await drive(t, ROUND_MS);
+        const cpuAfter = await serverCpuMicros();
+        samples.get(t.name)!.push(round.perSecond);
+        cpuPerRequest.get(t.name)!.push((cpuAfter - cpuBefore) / round.requests);
+      }
+    }
     await dialtone.close();
     await bare.close();
     const rates: Rate[] = targets.map((t) => {
       const rounds = samples.get(t.name)!;
       return { name: t.name, perSecond: Math.round(median(rounds)), rounds: rounds.map(Math.round), unit: 'req/s' };
     });
-    const rate = (name: string): number => rates.find((r) => r.name === name)!.perSecond;
-    const fetchRatio = rate('dialtone fetch call') / rate('bare fastify fetch call');
-    const listRatio = rate('dialtone list 50 calls') / rate('bare fastify list 50 calls');
+    // The ratio of each Dialtone round to the bare round run just before it.
+    const pairedRatio = (name: string, ceiling: string): number => {
+      const ours = samples.get(name)!;
+      const bare = samples.get(ceiling)!;
+      return median(ours.map((v, i) => v / bare[i]!));
+    };
+    const cpuMicros = (name: string): number => median(cpuPerRequest.get(name)!);
+    const fetchRatio = pairedRatio('dialtone fetch call', 'bare fastify fetch call');
+    const listRatio = pairedRatio('dialtone list 50 calls', 'bare fastify list 50 calls');
+    const cpu = {
+      fetchCall: Math.round(cpuMicros('dialtone fetch call')),
+      bareFetchCall: Math.round(cpuMicros('bare fastify fetch call')),
+      list50: Math.round(cpuMicros('dialtone list 50 calls')),
+      bareList50: Math.round(cpuMicros('bare fastify list 50 calls')),
+    };
     return {
       figures: {
         store: 'sqlite (file, WAL), 500 calls',
@@ -95,6 +133,9 @@ export default async function apiBench(): Promise<{ figures: Record<string, unkn
         listResponseBytes: info.listBytes,
         fetchRatioOfBare: Number(fetchRatio.toFixed(3)),
         listRatioOfBare: Number(listRatio.toFixed(3)),
+        serverCpuMicrosPerRequest: cpu,
+        fetchCpuRatioOfBare: Number((cpu.bareFetchCall / cpu.fetchCall).toFixed(3)),
+        listCpuRatioOfBare: Number((cpu.bareList50 / cpu.list50).toFixed(3)),
         goal: `>= ${GOAL} of the bare fastify route`,
         meetsGoal: fetchRatio >= GOAL && listRatio >= GOAL,
       },

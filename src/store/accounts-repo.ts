@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { CredentialEpoch } from './credential-epoch.js';
 import { isoNow } from './now.js';
 import type { AccountsTable, Database } from './schema.js';
 import { newAuthToken, newSid } from './sid.js';
@@ -24,7 +25,10 @@ function toAccount(row: Selectable<AccountsTable>): Account {
 }
 
 export class AccountsRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly credentialEpoch: CredentialEpoch,
+  ) {}
 
   /**
    * Creates an account. The SID may be given: an application moving from SignalWire
@@ -56,5 +60,6 @@ export class AccountsRepo {
 
   async setAuthToken(sid: string, authToken: string): Promise<void> {
     await this.db.updateTable('accounts').set({ auth_token: authToken, date_updated: isoNow() }).where('sid', '=', sid).execute();
+    this.credentialEpoch.advance();
   }
 }

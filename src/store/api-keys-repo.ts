@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { CredentialEpoch } from './credential-epoch.js';
 import { runListQuery, type ListQuery, type ListResult } from './list-query.js';
 import { isoNow } from './now.js';
 import type { ApiKeysTable, Database } from './schema.js';
@@ -45,7 +46,10 @@ function toKey(row: Selectable<ApiKeysTable>): ApiKey {
 }
 
 export class ApiKeysRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly credentialEpoch: CredentialEpoch,
+  ) {}
 
   async create(accountSid: string, friendlyName?: string): Promise<NewApiKey> {
     const now = isoNow();
@@ -98,6 +102,7 @@ export class ApiKeysRepo {
 
   async remove(accountSid: string, sid: string): Promise<boolean> {
     const result = await this.db.deleteFrom('api_keys').where('account_sid', '=', accountSid).where('sid', '=', sid).executeTakeFirst();
+    this.credentialEpoch.advance();
     return Number(result.numDeletedRows) > 0;
   }
 }

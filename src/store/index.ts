@@ -3,6 +3,7 @@ import { ApiKeysRepo } from './api-keys-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { CallEventsRepo } from './call-events-repo.js';
 import { CallsRepo } from './calls-repo.js';
+import { CredentialEpoch } from './credential-epoch.js';
 import { openDatabase, type Db, type StoreOptions } from './db.js';
 import { IdempotencyRepo } from './idempotency-repo.js';
 import { MessagesRepo } from './messages-repo.js';
@@ -34,16 +35,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const db = await openDatabase(options);
   const k = db.kysely;
   const callEvents = new CallEventsRepo(k);
+  const credentialEpoch = new CredentialEpoch();
   return {
     db,
-    accounts: new AccountsRepo(k),
+    accounts: new AccountsRepo(k, credentialEpoch),
     applications: new ApplicationsRepo(k),
     numbers: new NumbersRepo(k),
     calls: new CallsRepo(k),
     callEvents,
     outbox: new OutboxRepo(k),
     sipClients: new SipClientsRepo(k),
-    apiKeys: new ApiKeysRepo(k),
+    apiKeys: new ApiKeysRepo(k, credentialEpoch),
     messages: new MessagesRepo(k),
     idempotency: new IdempotencyRepo(k),
     recordings: new RecordingsRepo(k),

@@ -141,6 +141,14 @@ describe('Twilio-compatible API: accounts, numbers, applications, keys (official
     assert.equal(e.code, 20003);
   });
 
+  it('refuses an auth token the moment it is replaced, though it was verified a moment before', async () => {
+    const rotated = await s.store.accounts.create({ friendlyName: 'Rotating' });
+    assert.equal((await s.client(rotated.sid, rotated.authToken).api.v2010.account.fetch()).sid, rotated.sid);
+    await s.store.accounts.setAuthToken(rotated.sid, 'a-new-token-a-new-token-a-new-tok');
+    assert.equal((await restError(s.client(rotated.sid, rotated.authToken).api.v2010.account.fetch())).code, 20003);
+    assert.equal((await s.client(rotated.sid, 'a-new-token-a-new-token-a-new-tok').api.v2010.account.fetch()).sid, rotated.sid);
+  });
+
   it("answers 20404 for another account's path and resources", async () => {
     const mine = s.client();
     const theirs = s.client(s.other.sid, s.other.authToken);
