@@ -493,8 +493,30 @@ export class Leg implements BridgeEnd {
   play(playId: string, source: AudioSource, enqueue: boolean): boolean {
     if (typeof playId !== 'string' || playId.length === 0) throw invalid('play: playId is required');
     const queued = this.#player.play(playId, source, enqueue);
-    if (!queued) this.#sender.markNextFrame();
+    if (!queued) {
+      this.#sender.markNextFrame();
+      this.#sendFirstFrameNow();
+    }
     return queued;
+  }
+
+  /**
+   * A prompt that starts now sends its first frame at once: waiting for the worker's
+   * shared tick would add up to 20 ms (10 on average) before the caller hears it. The
+   * next frames follow on the tick, so the stream runs one frame ahead of the tick from
+   * here; the new talkspurt's marker bit lets the far end's jitter buffer take that in.
+   * Recordings and streams take each frame at the tick, and DTMF has the wire: with any
+   * of them the first frame waits for the tick as before.
+   */
+  #sendFirstFrameNow(): void {
+    if (this.#remotePort === 0 || this.#held) return;
+    if (this.#recordings.length > 0 || this.#streams.length > 0) return;
+    if (this.#inbandSender.busy || this.#dtmfSender?.busy === true) return;
+    const turn = (this.#turn ^= 1);
+    this.#packet = this.#packets[turn]!;
+    this.#payload = this.#payloads[turn]!;
+    this.#eventPacket = this.#eventPackets[turn]!;
+    if (this.#player.read(this.#pcm)) this.#sendPcm();
   }
 
   stopPlay(playId: string | undefined): number {
