@@ -1,4 +1,5 @@
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { fixedQuery } from './fixed-query.js';
 import { isoNow } from './now.js';
 import type { Database } from './schema.js';
 
@@ -16,13 +17,6 @@ interface Queued {
   readonly reject: (err: unknown) => void;
 }
 
-/** The insert of one event as compiled SQL, and where each value goes among its parameters. */
-interface AppendStatement {
-  readonly sql: string;
-  /** For each parameter of `sql`, the index of its value in `Queued.params`. */
-  readonly slots: readonly number[];
-}
-
 /**
  * Timelines are written a batch at a time: every event appended during one turn of the
  * event loop, from every call, goes in one transaction. A call writes about ten events;
@@ -34,9 +28,31 @@ export class CallEventsRepo {
   #scheduled = false;
   /** The batch being written; the next one waits for it, so events keep their order. */
   #writing: Promise<void> = Promise.resolve();
-  #statement: AppendStatement | undefined;
+  /** Compiled once: building the query with Kysely for every event cost more than running it. */
+  readonly #append;
 
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(readonly db: Kysely<Database>) {
+    this.#append = fixedQuery<{ seq: number }>(5, (callSid, accountSid, at, type, data) =>
+      db
+        .insertInto('call_events')
+        .columns(['call_sid', 'account_sid', 'seq', 'at', 'type', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('call_events')
+            .select([
+              // Casts let PostgreSQL type the parameters of an INSERT ... SELECT.
+              sql<string>`cast(${callSid} as text)`.as('call_sid'),
+              sql<string>`cast(${accountSid} as text)`.as('account_sid'),
+              sql<number>`coalesce(max(seq) + 1, 0)`.as('seq'),
+              sql<string>`cast(${at} as text)`.as('at'),
+              sql<string>`cast(${type} as text)`.as('type'),
+              sql<string>`cast(${data} as text)`.as('data'),
+            ])
+            .where('call_sid', '=', callSid!),
+        )
+        .returning('seq'),
+    );
+  }
 
   /** Appends the next event of a call; its `seq` follows the call's last one. */
   append(callSid: string, accountSid: string, type: string, data: unknown, at: string = isoNow()): Promise<number> {
@@ -61,8 +77,7 @@ export class CallEventsRepo {
   }
 
   async #write(batch: readonly Queued[]): Promise<void> {
-    const statement = this.#appendStatement();
-    const query = (q: Queued): CompiledQuery => CompiledQuery.raw(statement.sql, statement.slots.map((i) => q.params[i]));
+    const query = (q: Queued): CompiledQuery<{ seq: number }> => this.#append(...q.params);
     try {
       const seqs = await this.db.transaction().execute(async (trx) => {
         const out: number[] = [];
@@ -84,39 +99,6 @@ export class CallEventsRepo {
         }
       }
     }
-  }
-
-  /** Compiled once: building the query with Kysely for every event cost more than running it. */
-  #appendStatement(): AppendStatement {
-    if (this.#statement) return this.#statement;
-    const marks = ['\u0000call', '\u0000account', '\u0000at', '\u0000type', '\u0000data'] as const;
-    const [callSid, accountSid, at, type, data] = marks;
-    const compiled = this.db
-      .insertInto('call_events')
-      .columns(['call_sid', 'account_sid', 'seq', 'at', 'type', 'data'])
-      .expression((eb) =>
-        eb
-          .selectFrom('call_events')
-          .select([
-            // Casts let PostgreSQL type the parameters of an INSERT ... SELECT.
-            sql<string>`cast(${callSid} as text)`.as('call_sid'),
-            sql<string>`cast(${accountSid} as text)`.as('account_sid'),
-            sql<number>`coalesce(max(seq) + 1, 0)`.as('seq'),
-            sql<string>`cast(${at} as text)`.as('at'),
-            sql<string>`cast(${type} as text)`.as('type'),
-            sql<string>`cast(${data} as text)`.as('data'),
-          ])
-          .where('call_sid', '=', callSid),
-      )
-      .returning('seq')
-      .compile();
-    const slots = compiled.parameters.map((p) => {
-      const slot = marks.indexOf(p as (typeof marks)[number]);
-      if (slot === -1) throw new Error(`unexpected parameter in the call_events insert: ${String(p)}`);
-      return slot;
-    });
-    this.#statement = { sql: compiled.sql, slots };
-    return this.#statement;
   }
 
   async list(callSid: string): Promise<CallEvent[]> {

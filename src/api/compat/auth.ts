@@ -42,15 +42,24 @@ export class Authenticator {
 
   constructor(readonly store: Store) {}
 
-  async authenticate(header: string | undefined): Promise<Principal> {
-    if (header === undefined) throw new AuthenticateError();
-    const now = performance.now();
-    const epoch = this.store.accounts.credentialEpoch.value;
+  /** Who `header` was verified as a moment ago, with no store read; undefined when it must be verified. */
+  remembered(header: string | undefined): Principal | undefined {
+    if (header === undefined) return undefined;
     const remembered = this.#verified.get(header);
-    if (remembered !== undefined && remembered.until > now && remembered.epoch === epoch) return remembered.principal;
+    if (remembered === undefined) return undefined;
+    if (remembered.until > performance.now() && remembered.epoch === this.store.accounts.credentialEpoch.value) return remembered.principal;
+    this.#verified.delete(header);
+    return undefined;
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const known = this.remembered(header);
+    if (known !== undefined) return known;
+    if (header === undefined) throw new AuthenticateError();
+    const epoch = this.store.accounts.credentialEpoch.value;
     const principal = await this.#verify(header);
     if (this.#verified.size >= MOST_REMEMBERED) this.#verified.clear();
-    this.#verified.set(header, { principal, epoch, until: now + REMEMBERED_FOR_MS });
+    this.#verified.set(header, { principal, epoch, until: performance.now() + REMEMBERED_FOR_MS });
     return principal;
   }
 

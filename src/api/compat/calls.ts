@@ -21,8 +21,22 @@ const CALL_SUBRESOURCES: Readonly<Record<string, string>> = {
   siprec: 'Siprec',
 };
 
+/**
+ * Each call record as last answered, per mount. The store hands out the same immutable
+ * `Call` until the record changes, so a page polled again is not built again.
+ */
+const answered = new WeakMap<Call, { readonly base: string; readonly json: Readonly<Record<string, unknown>> }>();
+
 /** The 26 keys of Twilio's call resource, nulls included. */
-export function callJson(base: string, call: Call): Record<string, unknown> {
+export function callJson(base: string, call: Call): Readonly<Record<string, unknown>> {
+  const known = answered.get(call);
+  if (known !== undefined && known.base === base) return known.json;
+  const json = buildCallJson(base, call);
+  answered.set(call, { base, json });
+  return json;
+}
+
+function buildCallJson(base: string, call: Call): Record<string, unknown> {
   const path = `${accountPath(base, call.accountSid)}/Calls/${call.sid}`;
   const subresource_uris: Record<string, string> = {};
   for (const [key, name] of Object.entries(CALL_SUBRESOURCES)) subresource_uris[key] = `${path}/${name}.json`;

@@ -22,4 +22,27 @@ describe('store on SQLite', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('shows a call changed by another process on the same file, though this one read it before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialtone-store-'));
+    try {
+      const here = await openStore({ dataDir: dir });
+      const there = await openStore({ dataDir: dir });
+      const a = await here.accounts.create();
+      const c = await here.calls.create({ accountSid: a.sid, from: '+15550001', to: '+15550100', direction: 'inbound' });
+      assert.equal((await here.calls.get(c.sid))?.status, 'queued');
+      assert.equal((await here.calls.list(a.sid))[0]?.status, 'queued');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // another process's change comes at a later millisecond
+      await there.calls.update(c.sid, { status: 'completed' });
+      assert.equal((await here.calls.get(c.sid))?.status, 'completed');
+      assert.equal((await here.calls.list(a.sid))[0]?.status, 'completed');
+      await there.calls.remove(c.sid, a.sid);
+      assert.equal(await here.calls.get(c.sid), undefined);
+      assert.deepEqual(await here.calls.list(a.sid), []);
+      await here.close();
+      await there.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

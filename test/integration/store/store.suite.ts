@@ -85,6 +85,31 @@ export function storeSuite(open: () => Promise<Store>): void {
     }
   });
 
+  it('reads a call again as it is now, however soon it changed after it was last read', async () => {
+    const store = await open();
+    try {
+      const a = await store.accounts.create();
+      const c = await store.calls.create({ accountSid: a.sid, from: '+15550001', to: '+15550100', direction: 'inbound' });
+      assert.equal((await store.calls.get(c.sid, a.sid))?.status, 'queued');
+      assert.equal((await store.calls.list(a.sid))[0]?.status, 'queued');
+      // Within the same millisecond, most likely: the update time alone could not tell these apart.
+      await store.calls.update(c.sid, { status: 'ringing' });
+      assert.equal((await store.calls.get(c.sid, a.sid))?.status, 'ringing');
+      await store.calls.update(c.sid, { status: 'in-progress' });
+      assert.equal((await store.calls.get(c.sid, a.sid))?.status, 'in-progress');
+      assert.equal((await store.calls.list(a.sid))[0]?.status, 'in-progress');
+      await store.calls.update(c.sid, { status: 'completed', duration: 7 });
+      const [listed] = await store.calls.list(a.sid);
+      assert.deepEqual([listed?.status, listed?.duration], ['completed', 7]);
+      assert.equal((await store.calls.get(c.sid, 'AC-someone-else')), undefined, 'another account does not see it, read before or not');
+      assert.equal(await store.calls.remove(c.sid, a.sid), true);
+      assert.equal(await store.calls.get(c.sid, a.sid), undefined);
+      assert.deepEqual(await store.calls.list(a.sid), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes the events of many calls appended at once, each call in order, and a bad one fails alone', async () => {
     const store = await open();
     try {
