@@ -103,3 +103,19 @@ export function startWorkerRuntime(workerIndex: number) {
     posted.splice(0).map((m) => (m.kind === 'reply' ? `reply:${m.ok ? 'ok' : m.error.code}` : m.kind === 'event' ? m.event.type : m.kind));
   return { runtime, posted, sockets, timers, send, outcome, kinds };
 }
+
+/** A `createLeg` command for a PCMU leg on loopback that sends to 127.0.0.1:`remotePort` (RFC 4733 events on PT 101 unless told otherwise). */
+export function createLegCommand(legId: string, remotePort: number, options: { telephoneEventPt?: number | null } = {}): MediaCommand {
+  const telephoneEventPt = options.telephoneEventPt === undefined ? 101 : options.telephoneEventPt;
+  return {
+    type: 'createLeg',
+    legId,
+    bindAddress: '127.0.0.1',
+    ports: { min: 40000, max: 40100 },
+    codec: 'PCMU',
+    ...(telephoneEventPt === null ? {} : { telephoneEventPt }),
+    symmetricRtp: true,
+    rtcpMux: true,
+    remote: { address: '127.0.0.1', port: remotePort },
+  };
+}

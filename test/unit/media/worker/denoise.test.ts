@@ -14,7 +14,7 @@ import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/pa
 import { sine } from '../../../support/audio.js';
 import { noiseDb, toneDb } from '../../../support/noise.js';
 import { measureYoungAllocation } from '../../../support/young-allocation.js';
-import { LoopSocket, ManualTimers, startWorkerRuntime } from '../../../support/worker-runtime.js';
+import { createLegCommand, LoopSocket, ManualTimers, startWorkerRuntime } from '../../../support/worker-runtime.js';
 import { mixInto, whiteNoise } from '../signals.js';
 
 const RATE = 8000;
@@ -106,16 +106,7 @@ function setup() {
   return { send: outcome, request: send, sockets, timers };
 }
 
-const createLeg = (legId: string, remotePort: number): MediaCommand => ({
-  type: 'createLeg',
-  legId,
-  bindAddress: '127.0.0.1',
-  ports: { min: 40000, max: 40100 },
-  codec: 'PCMU',
-  symmetricRtp: true,
-  rtcpMux: true,
-  remote: { address: '127.0.0.1', port: remotePort },
-});
+const createLeg = (legId: string, remotePort: number): MediaCommand => createLegCommand(legId, remotePort, { telephoneEventPt: null });
 
 /** The far end of a leg: sends `pcm` as µ-law, a frame per tick. */
 function sendThrough(socket: LoopSocket, port: number, timers: ManualTimers, pcm: Int16Array, header: RtpHeaderInit): void {

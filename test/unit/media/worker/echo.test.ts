@@ -8,21 +8,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MediaCommand } from '../../../../src/media/protocol.js';
 import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/packet.js';
-import { startWorkerRuntime, type LoopSocket } from '../../../support/worker-runtime.js';
+import { createLegCommand, startWorkerRuntime, type LoopSocket } from '../../../support/worker-runtime.js';
 
 const ULAW_SILENCE = 0xff;
 
-const createLeg = (legId: string, remotePort: number): MediaCommand => ({
-  type: 'createLeg',
-  legId,
-  bindAddress: '127.0.0.1',
-  ports: { min: 40000, max: 40100 },
-  codec: 'PCMU',
-  telephoneEventPt: 101,
-  symmetricRtp: true,
-  rtcpMux: true,
-  remote: { address: '127.0.0.1', port: remotePort },
-});
+const createLeg = (legId: string, remotePort: number): MediaCommand => createLegCommand(legId, remotePort);
 
 /** The far end: one µ-law frame per tick whose 160 bytes all hold a value that names it. */
 function farEnd(socket: LoopSocket, port: number) {

@@ -10,19 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaCommand } from '../../../../src/media/protocol.js';
-import { startWorkerRuntime } from '../../../support/worker-runtime.js';
+import { createLegCommand, startWorkerRuntime } from '../../../support/worker-runtime.js';
 
-const createLeg: MediaCommand = {
-  type: 'createLeg',
-  legId: 'a',
-  bindAddress: '127.0.0.1',
-  ports: { min: 40000, max: 40100 },
-  codec: 'PCMU',
-  telephoneEventPt: 101,
-  symmetricRtp: true,
-  rtcpMux: true,
-  remote: { address: '127.0.0.1', port: 9000 },
-};
+const createLeg = createLegCommand('a', 9000);
 
 /** 200 ms of 1 kHz: ten frames. */
 const prompt: MediaCommand = { type: 'play', legId: 'a', playId: 'p', source: { kind: 'tone', frequencies: [1000], durationMs: 200 } };
