@@ -40,6 +40,11 @@ export class V1Authenticator {
     this.#basic = new Authenticator(store);
   }
 
+  /** Who a Basic `header` was verified as a moment ago (see {@link Authenticator.remembered}); signed requests are checked every time. */
+  remembered(header: string | undefined): Principal | undefined {
+    return this.#basic.remembered(header);
+  }
+
   async authenticate(header: string | undefined, signed: Omit<SignedRequest, 'date'> & { date: string | undefined }): Promise<Principal> {
     const m = header === undefined ? null : /^ApifonWS\s+([^:\s]+):(\S+)\s*$/i.exec(header);
     if (!m) return this.#basic.authenticate(header);
