@@ -178,19 +178,25 @@ export class CallsRepo {
   /** Like `list`, and also pages backwards (`before`) and by offset; rows come newest first. */
   async page(accountSid: string, filter: CallFilter, page: PageQuery): Promise<Call[]> {
     const versions = await pageNewestFirst(this.#filtered(this.db.selectFrom('calls').select(['sid', 'date_updated']), accountSid, filter), page);
-    const read = new Map<string, Call>();
-    const changed = versions.filter((v) => this.#recent.current(v.sid, v.date_updated) === undefined).map((v) => v.sid);
+    // Taken before the next await: other requests may push these out of memory meanwhile.
+    const found = new Map<string, Call>();
+    const changed: string[] = [];
+    for (const v of versions) {
+      const known = this.#recent.current(v.sid, v.date_updated);
+      if (known !== undefined) found.set(v.sid, known);
+      else changed.push(v.sid);
+    }
     if (changed.length > 0) {
       for (const row of await this.db.selectFrom('calls').selectAll().where('sid', 'in', changed).execute()) {
         const call = toCall(row);
-        read.set(call.sid, call);
+        found.set(call.sid, call);
         this.#recent.remember(call);
       }
     }
     // A row deleted between the two reads is left out; one changed between them comes as read last.
     const calls: Call[] = [];
     for (const v of versions) {
-      const call = read.get(v.sid) ?? this.#recent.current(v.sid, v.date_updated);
+      const call = found.get(v.sid);
       if (call !== undefined) calls.push(call);
     }
     return calls;

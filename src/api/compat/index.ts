@@ -53,7 +53,7 @@ export async function compatApi(app: FastifyInstance, options: CompatOptions): P
     setPrincipal(request, principal);
   };
   // A callback hook, not an async one: a client sending the credentials it sent a moment
-  // ago is admitted in this turn, and an async hook cost a third of a bare route (bench/api).
+  // ago is admitted in this turn (an empty async hook took a bare route from 39 to 72 µs, bench/api).
   app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.authorization;
     const known = auth.remembered(header);

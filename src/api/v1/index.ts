@@ -89,7 +89,7 @@ export async function v1Api(app: FastifyInstance, options: V1Options): Promise<v
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // After the body is read (a signature covers it), before it is validated: a stranger learns nothing of the schema.
-  // A callback hook: a remembered credential is admitted in this turn (an async hook costs as much as a bare route, bench/api).
+  // A callback hook: a remembered credential is admitted in this turn (an empty async hook took a bare route from 39 to 72 µs, bench/api).
   app.addHook('preValidation', (request, _reply, done) => {
     const known = auth.remembered(request.headers.authorization);
     if (known !== undefined) {
