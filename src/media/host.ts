@@ -50,11 +50,11 @@ import {
   type PlayEndReason,
   type PortRange,
   type RecordingInfo,
-  type RecordMode,
   type RecordStopReason,
   type RemoteEndpoint,
   type ResultOf,
   type SilenceSpec,
+  type StartRecordCommand,
   type StartStreamCommand,
   type StreamCounts,
   type StreamEndReason,
@@ -114,6 +114,8 @@ export type MediaLegEvents = {
   rtptimeout: [silentMs: number];
   /** A recording ended without `stopRecord` (max duration, leg closed, write error). */
   recordstopped: [recordId: string, reason: RecordStopReason, recording: RecordingInfo | null];
+  /** Voice started in a recording made with `silenceFrom: 'voice'`. */
+  recordvoice: [recordId: string];
   /** A failure outside any request (a socket error). */
   error: [error: MediaError];
   /** The worker holding the leg died (followed by `close`). */
@@ -593,11 +595,13 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
    * the file is created; rejects with code `record-failed` when it cannot be.
    * `silenceTimeoutMs` stops it (`recordstopped` with `silence`) after that much
    * received audio without voice; `trimSilence` cuts the silence around the voice.
+   * With `silenceFrom: 'voice'` the silence counts only after voice, whose start is
+   * reported (`recordvoice`).
    */
   async startRecord(
     recordId: string,
     path: string,
-    options: { mode?: RecordMode; maxDurationMs?: number; silenceTimeoutMs?: number; trimSilence?: boolean } = {},
+    options: Omit<StartRecordCommand, 'type' | 'legId' | 'recordId' | 'path'> = {},
   ): Promise<void> {
     await this.#request<'startRecord'>({
       type: 'startRecord',
@@ -608,6 +612,7 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
       ...(options.maxDurationMs === undefined ? {} : { maxDurationMs: options.maxDurationMs }),
       ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
       ...(options.trimSilence === undefined ? {} : { trimSilence: options.trimSilence }),
+      ...(options.silenceFrom === undefined ? {} : { silenceFrom: options.silenceFrom }),
     });
   }
 
@@ -746,6 +751,9 @@ export class MediaLeg extends TypedEmitter<MediaLegEvents> {
         return;
       case 'recordStopped':
         this.safeEmit('recordstopped', event.recordId, event.reason, event.recording);
+        return;
+      case 'recordVoice':
+        this.safeEmit('recordvoice', event.recordId);
         return;
       case 'error':
         this.safeEmit('error', new MediaError(event.code, event.message));

@@ -197,6 +197,12 @@ export interface StartRecordCommand {
   readonly silenceTimeoutMs?: number;
   /** Cut the silence before the first and after the last voiced frame when the file is finished. */
   readonly trimSilence?: boolean;
+  /**
+   * `voice`: the silence timeout counts only once voice was heard, and `recordVoice` is
+   * reported when it starts (an utterance for speech recognition: whoever asked decides
+   * how long to wait for it). Default `start`, as `<Record>` has it.
+   */
+  readonly silenceFrom?: 'start' | 'voice';
 }
 
 export interface StopRecordCommand {
@@ -558,6 +564,13 @@ export interface RtpTimeoutEvent {
 /** Why a recording ended without `stopRecord`. */
 export type RecordStopReason = 'max-duration' | 'silence' | 'closed' | 'failed';
 
+/** Voice started in a recording made with `silenceFrom: 'voice'` (reported once). */
+export interface RecordVoiceEvent {
+  readonly type: 'recordVoice';
+  readonly legId: string;
+  readonly recordId: string;
+}
+
 /** A recording ended by itself (its maximum duration, silence, the leg closing, a write error). */
 export interface RecordStoppedEvent {
   readonly type: 'recordStopped';
@@ -626,6 +639,7 @@ export type MediaEvent =
   | RtpStartedEvent
   | RtpTimeoutEvent
   | RecordStoppedEvent
+  | RecordVoiceEvent
   | LegClosedEvent
   | MediaErrorEvent;
 

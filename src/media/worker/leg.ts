@@ -145,6 +145,11 @@ interface Recording {
   /** Unvoiced frames in a row that stop the recording (Infinity: never). */
   readonly silenceFrames: number;
   readonly trimSilence: boolean;
+  /** Silence counts once voice was heard, whose start is reported (an utterance). */
+  readonly afterVoice: boolean;
+  /** Voiced frames in a row so far, until voice is taken as started. */
+  voicedRun: number;
+  voiceStarted: boolean;
 }
 
 /** How a recording is made, besides its file and mode. */
@@ -152,7 +157,11 @@ interface RecordSettings {
   readonly maxDurationMs?: number | undefined;
   readonly silenceTimeoutMs?: number | undefined;
   readonly trimSilence?: boolean | undefined;
+  readonly silenceFrom?: 'start' | 'voice' | undefined;
 }
+
+/** Voiced frames in a row that start an utterance: a click or a breath is not speech. */
+const VOICE_START_FRAMES = 3;
 
 /** What this tick sent, for recordings of the outbound direction. */
 const TX_SILENCE = 0;
@@ -675,6 +684,8 @@ export class Leg implements BridgeEnd {
     if (mode !== 'inbound' && mode !== 'mixed' && mode !== 'dual') throw invalid(`startRecord: mode ${JSON.stringify(mode)}`);
     if (maxDurationMs !== undefined && !(maxDurationMs > 0)) throw invalid('startRecord: maxDurationMs must be positive');
     if (silenceTimeoutMs !== undefined && !(silenceTimeoutMs >= 0)) throw invalid('startRecord: silenceTimeoutMs must be 0 or more');
+    const { silenceFrom } = settings;
+    if (silenceFrom !== undefined && silenceFrom !== 'start' && silenceFrom !== 'voice') throw invalid(`startRecord: silenceFrom ${JSON.stringify(silenceFrom)}`);
     if (this.#recordingsOpening.has(recordId) || this.#recordings.some((r) => r.id === recordId)) {
       throw invalid(`startRecord: recording ${recordId} already exists on leg ${this.legId}`);
     }
@@ -705,6 +716,9 @@ export class Leg implements BridgeEnd {
       voice: new EnergyVoiceActivity(),
       silenceFrames,
       trimSilence: settings.trimSilence === true,
+      afterVoice: settings.silenceFrom === 'voice',
+      voicedRun: 0,
+      voiceStarted: false,
     });
     this.#updateRxWanted();
   }
@@ -989,14 +1003,24 @@ export class Leg implements BridgeEnd {
       const recording = recordings[i]!;
       if (recording.mode !== 'inbound' && tx === undefined) tx = this.#outboundPcm();
       recording.recorder.write(rx, recording.mode === 'inbound' ? undefined : tx);
-      recording.voice.push(rx);
+      const voiced = recording.voice.push(rx);
+      if (recording.afterVoice && !recording.voiceStarted) this.#watchVoiceStart(recording, voiced);
       const full = recording.recorder.full;
-      if (full || recording.voice.silentRun >= recording.silenceFrames) {
+      const silent = recording.voice.silentRun >= recording.silenceFrames && (recording.voiceStarted || !recording.afterVoice);
+      if (full || silent) {
         recordings.splice(i--, 1);
         this.#updateRxWanted();
         void this.#finishRecording(recording, full ? 'max-duration' : 'silence');
       }
     }
+  }
+
+  /** Reports the start of voice in an utterance: a few voiced frames in a row. */
+  #watchVoiceStart(recording: Recording, voiced: boolean): void {
+    recording.voicedRun = voiced ? recording.voicedRun + 1 : 0;
+    if (recording.voicedRun < VOICE_START_FRAMES) return;
+    recording.voiceStarted = true;
+    this.#ctx.emit({ type: 'recordVoice', legId: this.legId, recordId: recording.id });
   }
 
   /** This tick's outbound audio as PCM: the frame played, the payload sent decoded, or silence. */

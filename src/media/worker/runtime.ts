@@ -182,6 +182,7 @@ export class MediaWorkerRuntime {
         maxDurationMs: command.maxDurationMs,
         silenceTimeoutMs: command.silenceTimeoutMs,
         trimSilence: command.trimSilence,
+        silenceFrom: command.silenceFrom,
       });
       return { recordId: command.recordId };
     },

@@ -144,4 +144,24 @@ describe('media recording', { timeout: 60_000 }, () => {
     assert.equal(empty?.untrimmedMs, 300);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it("with silenceFrom 'voice', waits through silence for the voice, reports its start, and ends on the silence after it", async () => {
+    const [a, b] = await pair();
+    const path = join(dir, 'utterance.wav');
+    const voice = nextEvent(b, 'recordvoice', 5000, (id) => id === 'utt');
+    const stopped = nextEvent(b, 'recordstopped', 5000, (id) => id === 'utt');
+    await b.startRecord('utt', path, { silenceTimeoutMs: 300, silenceFrom: 'voice', maxDurationMs: 4000 });
+    let heard = false;
+    void voice.then(() => (heard = true));
+    // Four times the silence timeout of silence first: not the end of an utterance that has not begun.
+    await delay(1200);
+    assert.equal(heard, false, 'no voice reported in silence');
+    await a.playAndWait({ kind: 'tone', frequencies: [600], durationMs: 500 });
+    await voice;
+    const [, reason, recording] = await stopped;
+    assert.equal(reason, 'silence');
+    assert.ok(Math.abs((recording?.voicedMs ?? 0) - 500) <= 60, `voiced ${recording?.voicedMs} ms`);
+    assert.ok((recording?.durationMs ?? 0) >= 1200 + 500 + 300 - 60, `the file holds the wait, the voice and the silence: ${recording?.durationMs} ms`);
+    await Promise.all([a.close(), b.close()]);
+  });
 });
