@@ -23,6 +23,7 @@ import { TelephonyCallControl } from '../api/compat/call-control.js';
 import { SipClients } from '../telephony/sip-clients.js';
 import { StoredTrunkRoutes } from '../telephony/trunks.js';
 import { CallWhispers } from '../telephony/whisper.js';
+import { findPocketsphinx } from '../speech/index.js';
 import { createTextToSpeech } from '../tts/index.js';
 import { VERSION } from './version.js';
 
@@ -63,6 +64,9 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
   let media: MediaHost | undefined;
   const tts = createTextToSpeech({ cacheDirectory: join(config.dataDir, 'prompts') });
   const audio = new AudioUrlCache();
+  const found = findPocketsphinx();
+  const speech = 'recognizer' in found ? found.recognizer : undefined;
+  if ('missing' in found) logger.info({ reason: found.missing }, 'no speech recognizer: <Gather input="speech"> will listen for keys');
   const webhooks = new WebhookClient({ guard: destinationGuard({ mode: config.mode }), userAgent: `Dialtone/${VERSION}` });
   // Status callbacks: queued in the store, delivered by this loop (and by the next start, if we stop first).
   const outbox = new WebhookOutbox({ store, webhooks, logger: logger.child({ part: 'outbox' }) });
@@ -109,7 +113,16 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         fromHost: advertised,
         logger: logger.child({ part: 'dial' }),
         capacity,
-        whisper: new CallWhispers({ store, webhooks, tts, audio, mode: config.mode, callbacks: outbox, recordings: { dataDir: config.dataDir, publicUrl: httpUrl } }),
+        whisper: new CallWhispers({
+          store,
+          webhooks,
+          tts,
+          audio,
+          mode: config.mode,
+          callbacks: outbox,
+          recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
+          ...(speech ? { speech } : {}),
+        }),
       });
       inbound = new InboundCalls({
         ua: sip.ua,
@@ -126,6 +139,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
         live,
         capacity,
+        ...(speech ? { speech } : {}),
       });
       apiCalls = new ApiCalls({
         outbound: { ua: sip.ua, media, mediaAddress: advertised },
@@ -142,6 +156,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
         dialer,
         recordings: { dataDir: config.dataDir, publicUrl: httpUrl },
         capacity,
+        ...(speech ? { speech } : {}),
       });
       outbox.start();
       const sipAddress = sip.address('UDP');
@@ -162,6 +177,7 @@ export async function compose(config: Config, logger: Logger = createLogger(conf
       await http.close();
       await media?.close();
       await tts.close();
+      await speech?.close();
       await audio.close();
       await webhooks.close();
       await store.close();

@@ -22,9 +22,14 @@ export interface PlayOptions {
   readonly interruptOn?: 'any-digit' | 'none';
   /** Stops the prompt when aborted (a new document took over); the call then rejects. */
   readonly signal?: AbortSignal;
+  /** Stops the prompt when it resolves (the caller began to speak: barge-in); play then ends `stopped`. */
+  readonly stopWhen?: Promise<unknown>;
 }
 
-export type PlayEnd = { readonly reason: 'finished' } | { readonly reason: 'interrupted'; readonly digit: Digit };
+export type PlayEnd =
+  | { readonly reason: 'finished' }
+  | { readonly reason: 'interrupted'; readonly digit: Digit }
+  | { readonly reason: 'stopped' };
 
 export interface CollectOptions {
   /** Stop after this many digits (finish key excluded). */
@@ -70,6 +75,38 @@ export interface RecordResult {
   /** Voice heard in it, ms: 0 when the caller said nothing. */
   readonly voicedMs?: number;
   readonly channels?: 1 | 2;
+}
+
+export interface ListenOptions {
+  /** Silence after the voice that ends the utterance, ms. */
+  readonly endSilenceMs: number;
+  /** The longest listening, ms: the utterance is cut there. */
+  readonly maxMs: number;
+}
+
+/** What the caller said, as audio: everything from when listening began. */
+export interface Utterance {
+  /** 8 kHz mono PCM. */
+  readonly pcm: Int16Array;
+  /** Voice heard in it, ms: 0 when the caller said nothing. */
+  readonly voicedMs: number;
+  /** Silence after the voice, the length limit, or `stop()`. */
+  readonly reason: 'silence' | 'max-length' | 'stopped';
+}
+
+/** The caller's audio being listened to (see `CallLeg.listen`). */
+export interface Listening {
+  /**
+   * Resolves true once the caller's voice is heard (at once if it was already), false
+   * when `timeoutMs` passed first or listening stopped. Rejects with `CallEndedError`.
+   */
+  voice(timeoutMs: number): Promise<boolean>;
+  /** Resolves when the utterance ends by itself (silence after the voice, the length limit); rejects with `CallEndedError`. */
+  readonly ended: Promise<Utterance>;
+  /** The audio heard so far (for interim results); it may lag the call by up to a second. */
+  soFar(): Promise<Int16Array>;
+  /** Stops listening now (nothing said in time, a key was pressed); resolves with what was heard. */
+  stop(): Promise<Utterance>;
 }
 
 export interface DialTarget {
@@ -205,6 +242,12 @@ export interface CallLeg {
   /** Digits pressed and not yet collected (type-ahead, barge-in). */
   hasBufferedDigits(): boolean;
   record(options: RecordOptions): Promise<RecordResult>;
+  /**
+   * `<Gather input="speech">`: listens to the caller for an utterance, from now until
+   * `endSilenceMs` of silence after their voice, or `maxMs`; resolves once listening
+   * has begun. Prompts may play meanwhile.
+   */
+  listen(options: ListenOptions): Promise<Listening>;
   dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult>;
   /** Resolves when the far end hangs up (or the call ends any way). */
   readonly ended: Promise<CallEnd>;

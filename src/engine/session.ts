@@ -19,6 +19,7 @@ import { APIFONICA_VERBS } from './verbs/apifonica/index.js';
 import { TWIML_VERBS } from './verbs/index.js';
 import type { WebhookClient, WebhookResponse } from './webhook/client.js';
 import { CookieJar } from './webhook/cookies.js';
+import type { SpeechRecognizer } from '../speech/index.js';
 import { WebhookError } from './webhook/errors.js';
 
 export interface ApplicationRef {
@@ -42,6 +43,8 @@ export interface SessionDeps {
   readonly mode: 'development' | 'production';
   /** Where `<Record>` keeps its recordings; without it, recording verbs fail. */
   readonly recordings?: CallRecordings;
+  /** What transcribes speech input; none: Gather listens for keys only. */
+  readonly speech?: SpeechRecognizer;
   /** Where messages sent during the call are queued (Apifonica's sendMessage). */
   readonly messages?: MessageOutbox;
   /** Where the call's stream status callbacks are queued (the durable outbox); none sends none. */
@@ -287,6 +290,7 @@ export class CallSession {
         ...(this.#deps.recordings ? { recordings: this.#deps.recordings } : {}),
         call: this.#call,
         ...(this.#deps.messages ? { messages: this.#deps.messages } : {}),
+        ...(this.#deps.speech ? { speech: this.#deps.speech } : {}),
         notify: (callback) => this.#notify(callback),
       };
       this.#firstVerb = false;

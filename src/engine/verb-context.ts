@@ -3,6 +3,7 @@ import type { CallRecordings } from './recordings.js';
 import type { MessageOutbox } from './message-outbox.js';
 import type { CallFacts } from './params.js';
 import type { Timeline } from './timeline.js';
+import type { SpeechRecognizer } from '../speech/index.js';
 
 /** A document request a verb asks the session to make. */
 export interface FetchRequest {
@@ -55,6 +56,8 @@ export interface VerbContext {
   readonly recordings?: CallRecordings;
   /** The call the document runs on (From and To are message defaults, for one). */
   readonly call: CallFacts;
+  /** What transcribes `<Gather input="speech">`; without one, Gather listens for keys (and says so). */
+  readonly speech?: SpeechRecognizer;
   /** Where messages sent during the call are queued; without it, message verbs are skipped. */
   readonly messages?: MessageOutbox;
   /**

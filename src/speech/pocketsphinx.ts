@@ -36,14 +36,14 @@ export interface PocketsphinxOptions {
 }
 
 /** Finds the binary and the model: the recognizer, or why there is none. */
-export function findPocketsphinx(options: PocketsphinxOptions = {}): PocketsphinxRecognizer | { readonly missing: string } {
+export function findPocketsphinx(options: PocketsphinxOptions = {}): { readonly recognizer: PocketsphinxRecognizer } | { readonly missing: string } {
   const binary = options.binary ?? onPath(BINARY);
   if (binary === undefined || !existsSync(binary)) return { missing: `${BINARY} is not installed (Debian: apt-get install pocketsphinx)` };
   const modelDir = options.modelDir ?? DEBIAN_MODEL_DIR;
   for (const part of ['en-us', 'cmudict-en-us.dict', 'en-us.lm.bin']) {
     if (!existsSync(join(modelDir, part))) return { missing: `no pocketsphinx model at ${modelDir} (Debian: apt-get install pocketsphinx-en-us)` };
   }
-  return new PocketsphinxRecognizer({ ...options, binary, modelDir });
+  return { recognizer: new PocketsphinxRecognizer({ ...options, binary, modelDir }) };
 }
 
 function onPath(name: string): string | undefined {

@@ -14,6 +14,7 @@ import type { StatusCallbackConfig } from '../engine/status-callbacks.js';
 import type { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
 import type { MessageQueue } from '../engine/message-queue.js';
+import type { SpeechRecognizer } from '../speech/index.js';
 import type { Call, Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
@@ -46,6 +47,8 @@ export interface ApiCallsDeps {
   readonly callbacks?: MessageQueue;
   readonly dialer?: Dialer;
   readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
+  /** What transcribes `<Gather input="speech">`; none: Gather listens for keys only. */
+  readonly speech?: SpeechRecognizer;
   /** Refuses calls this node cannot carry (`CapacityError`, nothing created); none takes every call. */
   readonly capacity?: CallCapacity;
 }

@@ -10,6 +10,7 @@ import { CallSession, type ApplicationRef, type SessionDeps } from '../engine/se
 import type { CallLeg } from '../engine/call-leg.js';
 import type { Timeline } from '../engine/timeline.js';
 import type { WebhookClient } from '../engine/webhook/client.js';
+import type { SpeechRecognizer } from '../speech/index.js';
 import type { Store } from '../store/index.js';
 import { StoredCallRecordings } from './call-recordings.js';
 import { storeMessageOutbox } from './message-outbox.js';
@@ -22,6 +23,8 @@ export interface CallWiringDeps {
   readonly callbacks?: MessageQueue;
   /** Where recordings are written and the base of their URLs; without it `<Record>` fails. */
   readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
+  /** What transcribes `<Gather input="speech">`; none: Gather listens for keys only. */
+  readonly speech?: SpeechRecognizer;
 }
 
 export interface CallWiring {
@@ -32,7 +35,7 @@ export interface CallWiring {
 }
 
 export function callWiring(deps: CallWiringDeps, call: CallFacts, authToken: string, timeline: Timeline): CallWiring {
-  const { store, webhooks, mode, callbacks } = deps;
+  const { store, webhooks, mode, callbacks, speech } = deps;
   const where = deps.recordings;
   const recordings =
     where &&
@@ -50,7 +53,18 @@ export function callWiring(deps: CallWiringDeps, call: CallFacts, authToken: str
     recordings,
     session: (leg, app, options) =>
       new CallSession(
-        { leg, webhooks, timeline, authToken, mode, ...(recordings ? { recordings } : {}), messages, ...(callbacks ? { callbacks } : {}), ...options },
+        {
+          leg,
+          webhooks,
+          timeline,
+          authToken,
+          mode,
+          ...(recordings ? { recordings } : {}),
+          messages,
+          ...(callbacks ? { callbacks } : {}),
+          ...(speech ? { speech } : {}),
+          ...options,
+        },
         call,
         app,
       ),

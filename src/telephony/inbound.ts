@@ -10,6 +10,7 @@ import type { MediaHost } from '../media/host.js';
 import { answerOffer, parseSdp, SdpError, writeSdp } from '../sip/sdp/index.js';
 import type { IncomingInvite, InviteSession, UserAgent } from '../sip/ua/index.js';
 import { formatUri, parseUri } from '../sip/message/uri.js';
+import type { SpeechRecognizer } from '../speech/index.js';
 import type { Store } from '../store/index.js';
 import type { CallStatus } from '../store/schema.js';
 import type { TextToSpeech } from '../tts/index.js';
@@ -44,6 +45,8 @@ export interface InboundDeps {
   readonly dialer?: Dialer;
   /** Where recordings are written and the base of their URLs; without it `<Record>` fails. */
   readonly recordings?: { readonly dataDir: string; readonly publicUrl: string };
+  /** What transcribes `<Gather input="speech">`; none: Gather listens for keys only. */
+  readonly speech?: SpeechRecognizer;
   /** Where the REST API finds calls in progress (to hang them up). */
   readonly live?: LiveCalls;
   /** Refuses INVITEs this node cannot carry (503 at once); none takes every call. */

@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AudioUrlCache } from './audio-url-cache.js';
+import { listenOnMedia } from './media-listening.js';
 import { sendDigitRuns } from './send-digits.js';
 import { streamErrorCode } from './stream-errors.js';
 import type { LegDigit, MediaLeg, PlayInput } from '../media/host.js';
@@ -24,6 +25,8 @@ import {
   type DialTarget,
   type Digit,
   type EchoOptions,
+  type Listening,
+  type ListenOptions,
   type PlayEnd,
   type PlayOptions,
   type Prompt,
@@ -223,18 +226,24 @@ export class SipCallLeg implements CallLeg {
       signal.addEventListener('abort', stop, { once: true });
       void played.finally(() => signal.removeEventListener('abort', stop)).catch(() => undefined);
     }
+    const stopped = options.stopWhen?.then(() => 'stopped' as const);
+    if (stopped !== undefined) {
+      // Barge-in by voice: the prompt stops when the caller starts to speak.
+      void stopped.then(() => this.#deps.media.stopPlay().catch(() => undefined));
+    }
     if (!interruptible) {
-      await Promise.race([played, this.ended]);
+      const first = await Promise.race([played.then(() => 'finished' as const), stopped ?? played.then(() => 'finished' as const), this.ended]);
       this.#check();
-      return { reason: 'finished' };
+      return { reason: first === 'stopped' ? 'stopped' : 'finished' };
     }
     const interrupted = new Promise<Digit>((resolve) => {
       const onDigit = (d: LegDigit): void => resolve(d.digit as Digit);
       this.#deps.media.once('digit', onDigit);
       void played.finally(() => this.#deps.media.off('digit', onDigit));
     });
-    const first = await Promise.race([played.then(() => undefined), interrupted, this.ended.then(() => undefined)]);
+    const first = await Promise.race([played.then(() => undefined), interrupted, this.ended.then(() => undefined), stopped ?? played.then(() => undefined)]);
     this.#check();
+    if (first === 'stopped') return { reason: 'stopped' };
     if (first !== undefined) {
       await this.#deps.media.stopPlay().catch(() => undefined);
       return { reason: 'interrupted', digit: first };
@@ -485,6 +494,11 @@ export class SipCallLeg implements CallLeg {
     const info = await media.stopRecord(recordId).catch(async () => (await stopped).info);
     if (info === null) throw new Error(`the recording to ${options.path} failed`);
     return first.kind === 'key' ? recordResult(info, first.key, 'finish-key') : recordResult(info, 'hangup', 'hangup');
+  }
+
+  async listen(options: ListenOptions): Promise<Listening> {
+    this.#check();
+    return listenOnMedia(this.#deps.media, this.ended, options, this.#deps.note);
   }
 
   async dial(targets: readonly DialTarget[], options: DialOptions): Promise<DialResult> {

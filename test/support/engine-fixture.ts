@@ -17,6 +17,7 @@ import { WebhookClient } from '../../src/engine/webhook/client.js';
 import { destinationGuard } from '../../src/engine/webhook/guard.js';
 import { WebhookOutbox } from '../../src/events/outbox.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import type { SpeechRecognizer } from '../../src/speech/index.js';
 import { StoredCallRecordings } from '../../src/telephony/call-recordings.js';
 import { startWebApp, type WebApp, type WebAppOptions } from './web-app.js';
 
@@ -85,8 +86,10 @@ export interface FixtureCall {
   /** Keep recordings: files under the data directory, URLs under this public URL. */
   readonly recordingsUrl?: string;
   readonly messages?: MessageOutbox;
-  /** Queue the call's stream status callbacks through the outbox. */
+  /** Queue the call's callbacks (stream status, partial speech results) through the outbox. */
   readonly streamCallbacks?: boolean;
+  /** What transcribes `<Gather input="speech">`. */
+  readonly speech?: SpeechRecognizer;
 }
 
 export interface EngineFixture extends AppFixture {
@@ -126,7 +129,7 @@ export async function startEngineFixture(options: EngineFixtureOptions): Promise
       return (await store.calls.create({ accountSid, from, to, direction: 'inbound' })).sid;
     },
     callbacksSent,
-    async runCall(leg, { callSid, from, to, recordingsUrl, messages, streamCallbacks = false }) {
+    async runCall(leg, { callSid, from, to, recordingsUrl, messages, streamCallbacks = false, speech }) {
       const events: TimelineEvent[] = [];
       const timeline = new Timeline((type, data) => void events.push({ type, data }));
       const recordings =
@@ -143,6 +146,7 @@ export async function startEngineFixture(options: EngineFixtureOptions): Promise
           ...(recordings ? { recordings } : {}),
           ...(messages ? { messages } : {}),
           ...(streamCallbacks ? { callbacks: outbox } : {}),
+          ...(speech ? { speech } : {}),
         },
         { callSid, accountSid, from, to, direction: 'inbound', apiVersion: '2010-04-01' },
         { url: `${web.app.base}/voice`, method: 'POST', dialect: 'twiml' },

@@ -13,6 +13,8 @@ import {
   type DialResult,
   type DialTarget,
   type EchoOptions,
+  type Listening,
+  type ListenOptions,
   type PlayEnd,
   type Prompt,
   type RecordOptions,
@@ -32,12 +34,22 @@ export type LegAction =
   | { readonly type: 'collect'; readonly result: CollectResult }
   | { readonly type: 'dial'; readonly targets: readonly DialTarget[]; readonly options: DialOptions }
   | { readonly type: 'record'; readonly options: RecordOptions }
+  | { readonly type: 'listen'; readonly options: ListenOptions }
+  | { readonly type: 'listen-stop' }
   | { readonly type: 'stream-start'; readonly request: StreamRequest; readonly streamSid: string }
   | { readonly type: 'stream-stop'; readonly name: string | undefined; readonly stopped: number }
   | { readonly type: 'stream-connect'; readonly request: StreamRequest; readonly streamSid: string }
   | { readonly type: 'echo'; readonly durationMs: number }
   | { readonly type: 'denoise'; readonly enabled: boolean }
   | { readonly type: 'refer'; readonly target: string };
+
+/** What the caller says when the engine listens: audio, said after the prompts or during prompt `duringPrompt` (barge-in). */
+export interface ScriptedSpeech {
+  readonly pcm: Int16Array;
+  readonly duringPrompt?: number;
+  /** How long the utterance goes on once the voice started, ms (default 0). */
+  readonly lastsMs?: number;
+}
 
 /** What a scripted recording yields; the file is the one the engine asked for. */
 export type ScriptedRecording = Omit<RecordResult, 'file'>;
@@ -120,10 +132,53 @@ export class RecordingCallLeg implements CallLeg {
     this.#finish({ by: 'application' });
   }
 
-  async play(prompt: Prompt, options: { loop: number; interruptOn?: 'any-digit' | 'none' }): Promise<PlayEnd> {
+  /** What the caller says to the next listens, in order; a listen with none scripted hears silence. */
+  speakWith(...speech: ScriptedSpeech[]): this {
+    this.#speech.push(...speech);
+    return this;
+  }
+
+  readonly #speech: ScriptedSpeech[] = [];
+  /** The listening under way: the prompt its voice starts during, and how to start it. */
+  #listening: { readonly duringPrompt: number | undefined; readonly speak: () => void } | undefined;
+
+  async listen(options: ListenOptions): Promise<Listening> {
+    this.#check();
+    this.actions.push({ type: 'listen', options });
+    const speech = this.#speech.shift();
+    let speak!: () => void;
+    const spoken = new Promise<void>((resolve) => (speak = resolve));
+    let stopped = false;
+    this.#listening = { duringPrompt: speech?.duringPrompt, speak };
+    const ended = spoken.then(() => new Promise((resolve) => setTimeout(resolve, speech?.lastsMs ?? 0))).then(() => ({ pcm: speech?.pcm ?? new Int16Array(0), voicedMs: speech ? speech.pcm.length / 8 : 0, reason: 'silence' as const }));
+    return {
+      voice: async () => {
+        // After the prompts, a scripted utterance is said at once; without one the caller stays silent.
+        if (speech !== undefined && !stopped) speak();
+        return speech !== undefined && !stopped;
+      },
+      ended,
+      soFar: async () => speech?.pcm ?? new Int16Array(0),
+      stop: async () => {
+        stopped = true;
+        this.actions.push({ type: 'listen-stop' });
+        // The engine stops listening when nothing was said in time, or a key came first.
+        return { pcm: new Int16Array(0), voicedMs: 0, reason: 'stopped' };
+      },
+    };
+  }
+
+  async play(prompt: Prompt, options: { loop: number; interruptOn?: 'any-digit' | 'none'; stopWhen?: Promise<unknown> }): Promise<PlayEnd> {
     this.#check();
     const index = this.#prompts++;
     this.actions.push({ type: 'play', prompt, loop: options.loop });
+    if (this.#listening !== undefined && this.#listening.duringPrompt === index) {
+      this.#listening.speak();
+      if (options.stopWhen !== undefined) {
+        await options.stopWhen;
+        return { reason: 'stopped' };
+      }
+    }
     const keys = this.#pressDuringPrompt.get(index);
     if (keys) this.#buffer += keys;
     if (this.#prompts >= this.#hangupAfter) {

@@ -37,7 +37,7 @@ describe('pocketsphinx recognizer', { skip, timeout: 120_000 }, () => {
   let recognizer: PocketsphinxRecognizer;
   before(() => {
     tts = new FliteProvider();
-    recognizer = found as PocketsphinxRecognizer;
+    recognizer = (found as { recognizer: PocketsphinxRecognizer }).recognizer;
   });
   after(async () => {
     await tts.close();
