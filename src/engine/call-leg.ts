@@ -284,6 +284,20 @@ export interface CallEnd {
   readonly sipStatus?: number;
 }
 
+/**
+ * Raised by `play` when the prompt cannot be made: its audio URL is unreachable or not
+ * audio (`code` is Twilio's: the 11200 family, 13420). The call is unharmed; the verb
+ * logs it and the document goes on (SEM-P3).
+ */
+export class PromptError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PromptError';
+    this.code = code;
+  }
+}
+
 /** Raised by a leg method when the call is over before the method's effect. */
 export class CallEndedError extends Error {
   readonly code = 'call_ended';

@@ -18,6 +18,7 @@ import {
   CallEndedError,
   type CallEnd,
   type CallLeg,
+  PromptError,
   type CollectOptions,
   type CollectResult,
   type DialOptions,
@@ -211,7 +212,11 @@ export class SipCallLeg implements CallLeg {
   async play(prompt: Prompt, options: PlayOptions): Promise<PlayEnd> {
     this.#check();
     // A hangup during text-to-speech (seconds when not cached) ends the call now, not when the audio is ready.
-    const making = this.#pcmFor(prompt);
+    const making = this.#pcmFor(prompt).catch((error: unknown) => {
+      // An audio URL that cannot be fetched or decoded fails the prompt, not the call.
+      const code = (error as { twilioCode?: unknown }).twilioCode;
+      throw typeof code === 'number' ? new PromptError(code, (error as Error).message, { cause: error }) : error;
+    });
     making.catch(() => undefined);
     const input = await Promise.race([making, this.ended.then(() => null)]);
     this.#check();

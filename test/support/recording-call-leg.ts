@@ -5,6 +5,7 @@
  */
 import {
   CallEndedError,
+  PromptError,
   type CallEnd,
   type CallLeg,
   type CollectOptions,
@@ -132,6 +133,14 @@ export class RecordingCallLeg implements CallLeg {
     this.#finish({ by: 'application' });
   }
 
+  /** Playing audio from `url` fails as a real leg's does when the audio cannot be fetched or decoded (the Twilio `code`). */
+  failAudio(url: string, code: number): this {
+    this.#failingAudio.set(url, code);
+    return this;
+  }
+
+  readonly #failingAudio = new Map<string, number>();
+
   /** What the caller says to the next listens, in order; a listen with none scripted hears silence. */
   speakWith(...speech: ScriptedSpeech[]): this {
     this.#speech.push(...speech);
@@ -170,6 +179,8 @@ export class RecordingCallLeg implements CallLeg {
 
   async play(prompt: Prompt, options: { loop: number; interruptOn?: 'any-digit' | 'none'; stopWhen?: Promise<unknown> }): Promise<PlayEnd> {
     this.#check();
+    const failing = prompt.kind === 'audio' ? this.#failingAudio.get(prompt.url) : undefined;
+    if (failing !== undefined) throw new PromptError(failing, `the audio at ${prompt.kind === 'audio' ? prompt.url : ''} failed (${failing})`);
     const index = this.#prompts++;
     this.actions.push({ type: 'play', prompt, loop: options.loop });
     if (this.#listening !== undefined && this.#listening.duringPrompt === index) {

@@ -25,6 +25,10 @@ export interface AppDocument {
   readonly delayMs?: number;
   /** A Set-Cookie header to send with it. */
   readonly setCookie?: string;
+  /** A Location header (with a 3xx status: a redirect). */
+  readonly location?: string;
+  /** Its content type, when not the app's. */
+  readonly contentType?: string;
 }
 
 /** What a path answers: a document, or a function that makes one on each request (to count or vary fetches). */
@@ -94,8 +98,9 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       setTimeout(() => {
         if (doc) {
           res.statusCode = doc.status ?? 200;
-          res.setHeader('content-type', options.contentType ?? 'text/xml');
+          res.setHeader('content-type', doc.contentType ?? options.contentType ?? 'text/xml');
           if (doc.setCookie !== undefined) res.setHeader('set-cookie', doc.setCookie);
+          if (doc.location !== undefined) res.setHeader('location', doc.location);
         } else {
           res.statusCode = typeof options.missing === 'number' ? options.missing : 404;
         }

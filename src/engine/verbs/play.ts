@@ -1,4 +1,5 @@
 import type { TwimlNode } from '../../xml/index.js';
+import { PromptError } from '../call-leg.js';
 import { CONTINUE, type VerbContext, type VerbOutcome } from '../verb-context.js';
 import { loopCount } from './loop.js';
 
@@ -19,6 +20,12 @@ export async function play(verb: TwimlNode<'Play'>, ctx: VerbContext, interrupti
 export async function playUrl(ctx: VerbContext, url: string, loop: number, interruptible: boolean): Promise<VerbOutcome> {
   await ctx.leg.answer();
   if (url === '') return CONTINUE;
-  await ctx.leg.play({ kind: 'audio', url: ctx.resolve(url) }, { loop: loopCount(loop), interruptOn: interruptible ? 'any-digit' : 'none' });
+  try {
+    await ctx.leg.play({ kind: 'audio', url: ctx.resolve(url) }, { loop: loopCount(loop), interruptOn: interruptible ? 'any-digit' : 'none' });
+  } catch (error) {
+    // SEM-P3: audio that cannot be fetched or played is logged, and the document goes on.
+    if (!(error instanceof PromptError)) throw error;
+    ctx.timeline.append('warning', { code: error.code, message: error.message, url: ctx.resolve(url) });
+  }
   return CONTINUE;
 }

@@ -2,7 +2,8 @@
  * The webhook client: asks an application for a document, or tells it of an event.
  * Signs every request (X-Twilio-Signature, and the same value as X-SignalWire-Signature),
  * honours Twilio's connection overrides in the URL fragment (`#ct=1000&rt=5000&tt=8000&rc=2&rp=all`),
- * keeps cookies for the call, follows up to three redirects, and turns every failure
+ * keeps cookies for the call, follows up to ten redirects as Twilio does (SEM-H3; a
+ * redirect to GET does not send the parameters again, SEM-G9), and turns every failure
  * into a WebhookError with Twilio's code.
  */
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
@@ -76,6 +77,7 @@ export interface WebhookClientOptions {
   readonly userAgent?: string;
   /** Twilio refuses documents over 64 kB (11750). */
   readonly maxBodyBytes?: number;
+  /** Default 10, Twilio's limit (11215 past it). */
   readonly maxRedirects?: number;
   /** For tests: a dispatcher of one's own. Production uses the guarded agent. */
   readonly dispatcher?: Dispatcher;
@@ -127,7 +129,7 @@ export class WebhookClient {
     this.#guard = options.guard;
     this.#userAgent = options.userAgent ?? 'Dialtone';
     this.#maxBody = options.maxBodyBytes ?? 64 * 1024;
-    this.#maxRedirects = options.maxRedirects ?? 3;
+    this.#maxRedirects = options.maxRedirects ?? 10;
     this.#dispatcher = options.dispatcher;
   }
 
@@ -179,10 +181,11 @@ export class WebhookClient {
   ): Promise<Omit<WebhookResponse, 'durationMs' | 'attempts'>> {
     let url = startUrl;
     let method = req.method;
+    let params = req.params;
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
       this.#guard.checkUrl(target);
-      const form = encodeForm(req.params);
+      const form = encodeForm(params);
       let requestUrl = url;
       let body: string | undefined;
       let signed: string | undefined;
@@ -191,7 +194,7 @@ export class WebhookClient {
         signed = req.authToken !== undefined ? signatureBase(requestUrl) : undefined;
       } else {
         body = form;
-        signed = req.authToken !== undefined ? signatureBase(url, req.params) : undefined;
+        signed = req.authToken !== undefined ? signatureBase(url, params) : undefined;
       }
       const signature = signed !== undefined && req.authToken !== undefined ? sign(req.authToken, signed) : undefined;
       const headers: Record<string, string> = { 'user-agent': this.#userAgent, accept: 'text/xml, application/xml, text/html, text/plain, audio/*, */*;q=0.5' };
@@ -225,7 +228,12 @@ export class WebhookClient {
           if (typeof location !== 'string' || location === '') throw new WebhookError('protocol', `redirect ${res.statusCode} without a Location`, url, res.statusCode);
           if (hop + 1 > this.#maxRedirects) throw new WebhookError('too-many-redirects', `more than ${this.#maxRedirects} redirects`, startUrl, res.statusCode);
           url = new URL(location, url).toString();
-          if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) method = 'GET';
+          if (res.statusCode !== 307 && res.statusCode !== 308) {
+            // Only 307 and 308 repeat the request; otherwise the Location is asked as it is,
+            // without the parameters again (SEM-G9: Digits are not resent), and a POST becomes a GET.
+            if (res.statusCode === 303 || method === 'POST') method = 'GET';
+            params = {};
+          }
           continue;
         }
         const chunks: Buffer[] = [];
