@@ -29,9 +29,12 @@ describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 1
     app.documents.set('/say', `<Response><Say voice="kal">${PROMPT}</Say><Hangup/></Response>`);
     app.documents.set('/gather', '<Response><Gather numDigits="2" timeout="5" action="/digits"/><Say voice="kal">Nothing.</Say></Response>');
     app.documents.set('/digits', '<Response><Hangup/></Response>');
+    app.documents.set('/countdown', '<Response><Gather numDigits="1" timeout="2" action="/counted"><Pause length="4"/></Gather><Say voice="kal">Nothing.</Say></Response>');
+    app.documents.set('/counted', '<Response><Hangup/></Response>');
     dialtone = await Dialtone.prepare({ name: 'call-engine', rtpBase: 34000 });
     await dialtone.addNumber('+15550121', `${app.base}/say`);
     await dialtone.addNumber('+15550122', `${app.base}/gather`);
+    await dialtone.addNumber('+15550123', `${app.base}/countdown`);
     await dialtone.start();
   });
 
@@ -90,5 +93,13 @@ describe('dialtone call → dialtone start (the engine, over UDP)', { timeout: 1
     assert.deepEqual(report.ended, { by: 'remote', reason: 'remote-bye' }, output);
     const digits = app.hits.find((h) => h.path === '/digits');
     assert.equal(digits?.params.Digits, '42', JSON.stringify(app.hits));
+  });
+
+  it('SEM-G2: the timeout counts from the end of the nested prompts: a key 5 s in, after a 4 s prompt, is within timeout="2"', async () => {
+    const run = await dialtone.call('+15550123', ['--digits', 'WWWWW7'], 25);
+    const output = `${run.stdout}\n${run.stderr}\n--- dialtone start ---\n${dialtone.output()}`;
+    assert.equal(run.code, 0, output);
+    const counted = app.hits.find((h) => h.path === '/counted');
+    assert.equal(counted?.params.Digits, '7', JSON.stringify(app.hits));
   });
 });

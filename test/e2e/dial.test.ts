@@ -134,7 +134,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     assert.equal(child?.status, 'busy');
   });
 
-  it('callee never answers: no-answer after the timeout, and the CANCEL reached it', { skip: sippSkip }, async () => {
+  it('SEM-X2: callee never answers: no-answer after the timeout, and the CANCEL reached it', { skip: sippSkip }, async () => {
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-ring-expect-cancel.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);
@@ -168,7 +168,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     assert.equal(after.params.CallStatus, 'in-progress');
   });
 
-  it('<Number> of our own loops back into Dialtone: the second application plays, the caller hears it', async (t) => {
+  it('SEM-X5: <Number> of our own loops back into Dialtone with the caller\'s number as caller ID: the second application plays, the caller hears it', async (t) => {
     app.documents.set('/loop', `<Response><Dial action="/loop-action"><Number>${NUMBERS.looped}</Number></Dial></Response>`);
     app.documents.set('/looped', `<Response><Play loop="0">${app.base}/tone.wav</Play></Response>`);
     const dir = mkdtempSync(join(tmpdir(), 'dialtone-dial-loop-'));
@@ -278,7 +278,7 @@ describe('<Dial> on real calls (dialtone call → dialtone start → peer)', { t
     }
   });
 
-  it('answerOnBridge relays early media: sipp sends 183 with SDP, the caller gets a 183 with SDP before its 200', { skip: sippSkip }, async () => {
+  it('SEM-X8: answerOnBridge relays early media: sipp sends 183 with SDP, the caller gets a 183 with SDP before its 200', { skip: sippSkip }, async () => {
     const port = await freeUdpPort();
     const sipp = startSipp({ scenario: { file: sippScenario('uas-early-media-then-bye.xml') }, port, timeoutSec: 30 });
     await waitForUdpBind(port);

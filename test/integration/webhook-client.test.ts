@@ -42,6 +42,12 @@ function application(): { server: Server; seen: Seen[]; base: () => string } {
         res.statusCode = 307;
         res.setHeader('location', '/loop');
         res.end();
+      } else if (path === '/private') {
+        const ok = req.headers.authorization === `Basic ${Buffer.from('ann:s3cret:x').toString('base64')}`;
+        res.statusCode = ok ? 200 : 401;
+        if (!ok) res.setHeader('www-authenticate', 'Basic realm="app"');
+        res.setHeader('content-type', 'text/xml');
+        res.end(ok ? '<Response><Say>Private</Say></Response>' : '');
       } else if (path === '/empty') {
         res.end();
       } else if (path === '/huge') {
@@ -71,7 +77,7 @@ describe('webhook client', () => {
     await new Promise<void>((r) => app.server.close(() => r()));
   });
 
-  it('POSTs the parameters signed so that the official twilio validator accepts them', async () => {
+  it('SEM-H1: POSTs the parameters form-encoded, signed so that the official twilio validator accepts them', async () => {
     const params = { CallSid: 'CA0123', From: '+15550199', To: '+15550100', CallStatus: 'ringing', Direction: 'inbound' };
     const res = await client.fetch({ url: `${app.base()}/voice?step=1`, method: 'POST', params, authToken: TOKEN, expectDocument: true });
     assert.equal(res.status, 200);
@@ -88,7 +94,7 @@ describe('webhook client', () => {
     assert.ok(!twilio.validateRequest('wrong-token', signature, `${app.base()}${req.url}`, received));
   });
 
-  it('GETs with the parameters in the query string, signed over the full URL', async () => {
+  it('SEM-H1: GETs with the parameters in the query string, signed over the full URL', async () => {
     await client.fetch({ url: `${app.base()}/voice`, method: 'GET', params: { CallSid: 'CA9', Digits: '1#' }, authToken: TOKEN });
     const req = app.seen.at(-1)!;
     assert.equal(req.method, 'GET');
@@ -96,21 +102,33 @@ describe('webhook client', () => {
     assert.ok(twilio.validateRequest(TOKEN, req.headers['x-twilio-signature'] as string, `${app.base()}${req.url}`, {}));
   });
 
-  it('keeps cookies for the call', async () => {
+  it('SEM-H5: keeps cookies for the call', async () => {
     const jar = new CookieJar();
     await client.fetch({ url: `${app.base()}/voice`, method: 'POST', params: {}, cookies: jar });
     await client.fetch({ url: `${app.base()}/next`, method: 'POST', params: {}, cookies: jar });
     assert.equal(app.seen.at(-1)!.headers.cookie, 'session=abc123');
   });
 
-  it('follows redirects, and stops a redirect loop with 11215', async () => {
+  it('SEM-H3: follows redirects (a POST answered 302 goes on as GET), and stops a redirect loop with 11215', async () => {
     const res = await client.fetch({ url: `${app.base()}/moved`, method: 'POST', params: { A: '1' }, expectDocument: true });
     assert.equal(res.body.toString(), '<Response><Hangup/></Response>');
     assert.equal(app.seen.at(-1)!.method, 'GET', 'a 302 after POST continues as GET');
     await assert.rejects(client.fetch({ url: `${app.base()}/loop`, method: 'POST', params: {} }), (e: WebhookError) => e.code === 11215);
   });
 
-  it('turns failures into Twilio codes and a sentence for the caller', async () => {
+  it('SEM-H6: user:pass in the URL: asked without, then again with Basic credentials after the 401; signed over the URL without them', async () => {
+    const before = app.seen.length;
+    const url = `${app.base().replace('http://', 'http://ann:s3cret%3Ax@')}/private`;
+    const res = await client.fetch({ url, method: 'POST', params: { CallSid: 'CA1' }, authToken: TOKEN, expectDocument: true });
+    assert.equal(res.body.toString(), '<Response><Say>Private</Say></Response>');
+    const [first, second] = app.seen.slice(before);
+    assert.equal(first?.headers.authorization, undefined, 'the first request carries no credentials');
+    assert.ok(second?.headers.authorization?.startsWith('Basic '));
+    assert.ok(twilio.validateRequest(TOKEN, second!.headers['x-twilio-signature'] as string, `${app.base()}/private`, { CallSid: 'CA1' }));
+    assert.equal(res.url, url, 'the URL it reports keeps them, so that relative URLs in the document do too');
+  });
+
+  it('SEM-H4: turns failures into Twilio codes and a sentence for the caller', async () => {
     const fail = (url: string, extra: { expectDocument?: boolean } = {}) =>
       client.fetch({ url, method: 'POST', params: {}, ...extra }).then(
         () => assert.fail('expected a failure'),
@@ -129,7 +147,7 @@ describe('webhook client', () => {
     assert.equal((await fail(`${app.base()}/slow#rt=300&rc=0`)).code, 11203);
   });
 
-  it('honours retry overrides in the URL fragment, and never sends the fragment', async () => {
+  it('SEM-H2: honours retry overrides in the URL fragment, and never sends the fragment', async () => {
     const res = await client.fetch({ url: `${app.base()}/flaky#rc=2&rp=5xx`, method: 'POST', params: {}, expectDocument: true });
     assert.equal(res.attempts, 2);
     assert.ok(!app.seen.at(-1)!.url.includes('#'));

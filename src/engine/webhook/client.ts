@@ -182,8 +182,22 @@ export class WebhookClient {
     let url = startUrl;
     let method = req.method;
     let params = req.params;
+    // `https://user:pass@host/…` (SEM-H6): asked first without, and again with Basic credentials after a 401.
+    let authorization: string | undefined;
+    let authorize = false;
+    /** The user info as given, put back on the URL reported, so that relative URLs in the document keep it. */
+    let userinfo: { readonly username: string; readonly password: string } | undefined;
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
+      if (target.username !== '' || target.password !== '') {
+        const user = decodeURIComponent(target.username);
+        const password = decodeURIComponent(target.password);
+        authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+        userinfo = { username: target.username, password: target.password };
+        target.username = '';
+        target.password = '';
+        url = target.toString();
+      }
       this.#guard.checkUrl(target);
       const form = encodeForm(params);
       let requestUrl = url;
@@ -203,6 +217,7 @@ export class WebhookClient {
         headers['x-twilio-signature'] = signature;
         headers['x-signalwire-signature'] = signature;
       }
+      if (authorize && authorization !== undefined) headers.authorization = authorization;
       const cookie = req.cookies?.header(target);
       if (cookie) headers.cookie = cookie;
       const remaining = Math.max(1, Math.floor(deadline - performance.now()));
@@ -222,12 +237,21 @@ export class WebhookClient {
           signal: timeout.signal,
         });
         req.cookies?.store(target, res.headers['set-cookie']);
+        if (res.statusCode === 401 && authorization !== undefined && !authorize) {
+          await res.body.dump();
+          authorize = true;
+          hop--;
+          continue;
+        }
         if (REDIRECTS.has(res.statusCode)) {
           await res.body.dump();
           const location = res.headers.location;
           if (typeof location !== 'string' || location === '') throw new WebhookError('protocol', `redirect ${res.statusCode} without a Location`, url, res.statusCode);
           if (hop + 1 > this.#maxRedirects) throw new WebhookError('too-many-redirects', `more than ${this.#maxRedirects} redirects`, startUrl, res.statusCode);
-          url = new URL(location, url).toString();
+          const next = new URL(location, url);
+          // Credentials are for the origin they were given with.
+          if (next.origin !== target.origin) authorization = userinfo = undefined;
+          url = next.toString();
           if (res.statusCode !== 307 && res.statusCode !== 308) {
             // Only 307 and 308 repeat the request; otherwise the Location is asked as it is,
             // without the parameters again (SEM-G9: Digits are not resent), and a POST becomes a GET.
@@ -252,7 +276,7 @@ export class WebhookClient {
         }
         const responseBody = Buffer.concat(chunks);
         if (req.expectDocument && responseBody.length === 0) throw new WebhookError('empty-body', 'the response body is empty', url, res.statusCode);
-        return { url, status: res.statusCode, contentType, body: responseBody, signed, signature };
+        return { url: withUserinfo(url, userinfo), status: res.statusCode, contentType, body: responseBody, signed, signature };
       } finally {
         clearTimeout(timer);
       }
@@ -263,4 +287,12 @@ export class WebhookClient {
     await Promise.all([...this.#dispatchers.values()].map((d) => d.close()));
     this.#dispatchers.clear();
   }
+}
+
+function withUserinfo(url: string, userinfo: { readonly username: string; readonly password: string } | undefined): string {
+  if (userinfo === undefined) return url;
+  const shown = new URL(url);
+  shown.username = userinfo.username;
+  shown.password = userinfo.password;
+  return shown.toString();
 }

@@ -93,7 +93,7 @@ describe('stream verbs (on a recording leg)', () => {
     assert.equal(status[1]!.params.CallStatus, 'completed', 'stopped with the call');
   });
 
-  it('<Connect><Stream> blocks until the WebSocket closes, then requests action; the track is the inbound one', async () => {
+  it('SEM-O4: <Connect><Stream> blocks until the WebSocket closes, then requests action; the track is the inbound one', async () => {
     const leg = new RecordingCallLeg();
     fixture.app.documents.set('/after-agent', '<Response><Say>Back from the agent</Say></Response>');
     await run(leg, '<Response><Connect action="/after-agent"><Stream url="ws://127.0.0.1:9/agent"><Parameter name="lang" value="en"/></Stream></Connect><Say>not reached</Say></Response>');

@@ -83,7 +83,7 @@ describe('<Dial> in the engine (recording leg)', () => {
     assert.deepEqual(leg.spoken(), []);
   });
 
-  it('nouns: Number, Sip, Client (legacy text and Identity) ring together; other nouns and record are reported, not silently dropped', async () => {
+  it('SEM-X1: nouns: Number, Sip, Client (legacy text and Identity) ring together; other nouns and record are reported, not silently dropped', async () => {
     const leg = new RecordingCallLeg().dialResult({ status: 'no-answer', durationSeconds: 0 });
     const events = await run(
       leg,

@@ -13,7 +13,7 @@ import { RecordingCallLeg } from '../../support/recording-call-leg.js';
 const TRANSFERRED: ReferResult = { referStatus: 202, notifyStatus: 200, notifyFinal: true, callerHungUp: false };
 const BUSY: ReferResult = { referStatus: 202, notifyStatus: 486, notifyFinal: true, callerHungUp: false };
 
-describe('<Refer> in the engine (recording leg)', () => {
+describe('<Refer> in the engine (recording leg, SEM-O5)', () => {
   let fixture: AppFixture;
 
   before(async () => {

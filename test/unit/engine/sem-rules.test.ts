@@ -82,6 +82,20 @@ describe('SEM rules on the recording leg', () => {
     assert.ok(!events.some((e) => e.type === 'error'), 'no error ended the call');
   });
 
+  it('SEM-P5: SSML is reduced to its words, and a <break> is silence of its time or strength', async () => {
+    fixture.app.documents.set(
+      '/voice',
+      '<Response><Say voice="Polly.Joanna">Hello <break time="1.5s"/> <emphasis level="strong">dear</emphasis> caller<break strength="x-strong"/>bye</Say></Response>',
+    );
+    const leg = new RecordingCallLeg();
+    await run(leg);
+    const prompts = leg.actions.flatMap((a) => (a.type === 'play' ? [a.prompt] : []));
+    assert.deepEqual(
+      prompts.map((p) => (p.kind === 'say' ? p.text : p.kind === 'silence' ? p.durationMs : p.kind)),
+      ['Hello', 1500, 'dear caller', 1000, 'bye'],
+    );
+  });
+
   it('SEM-O2: <Hangup> ends the call and nothing after it runs', async () => {
     fixture.app.documents.set('/voice', '<Response><Say>Bye</Say><Hangup/><Say>never</Say><Redirect>/never</Redirect></Response>');
     const leg = new RecordingCallLeg();

@@ -91,7 +91,7 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     assert.equal(fixture.app.hits.length, 1, 'no action request');
   });
 
-  it('Gather without action posts Digits to the current document URL (SEM-G6), barge-in stops the prompts', async () => {
+  it('Gather without action posts Digits to the current document URL (SEM-G6, SEM-G11 as SignalWire does), barge-in stops the prompts', async () => {
     fixture.app.documents.set('/voice', { body: '<Response><Gather numDigits="2"><Say>First</Say><Say>Second</Say></Gather></Response>' });
     fixture.app.documents.set('/voice-2', { body: '<Response><Hangup/></Response>' });
     const leg = new RecordingCallLeg().pressDuringPrompt(0, '42');
@@ -122,7 +122,7 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     assert.equal(action.params.FinishedOnKey, '#');
   });
 
-  it('Redirect drops the rest of the document (SEM-D9) and keeps cookies for the call', async () => {
+  it('Redirect requests its URL and drops the rest of the document (SEM-O1, SEM-D9) and keeps cookies for the call (SEM-H5)', async () => {
     fixture.app.documents.set('/voice', { body: '<Response><Redirect method="GET">/next</Redirect><Say>never</Say></Response>', setCookie: 'visit=1; Path=/' });
     fixture.app.documents.set('/next', { body: '<Response><Say>Next</Say></Response>' });
     const leg = new RecordingCallLeg();
@@ -133,7 +133,7 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     assert.ok(fixture.app.hits[1]!.signatureValid);
   });
 
-  it('a failing application goes to the fallback URL with ErrorCode and ErrorUrl (§7.1)', async () => {
+  it('a failing application goes to the fallback URL with ErrorCode and ErrorUrl, not retried (SEM-H8, §7.1)', async () => {
     fixture.app.documents.set('/voice', { status: 500, body: 'oops' });
     fixture.app.documents.set('/fallback', { body: '<Response><Say>Fallback speaking</Say></Response>' });
     const leg = new RecordingCallLeg();
@@ -181,7 +181,7 @@ describe('CallSession (SEM rules, on a recording leg; e2e tests repeat them over
     assert.equal(fixture.app.hits.length, 1);
   });
 
-  it('Play with digits sends DTMF; loop="0" plays "forever" capped at 1000 (SEM-P1)', async () => {
+  it('Play with digits sends DTMF (SEM-P2); loop="0" plays "forever" capped at 1000 (SEM-P1)', async () => {
     fixture.app.documents.set('/voice', { body: '<Response><Play digits="ww12#"/><Play loop="0">tone.wav</Play></Response>' });
     const leg = new RecordingCallLeg();
     await run(leg);

@@ -88,7 +88,7 @@ describe('parseCacheControl', () => {
 });
 
 describe('AudioUrlCache', () => {
-  it('fetches with a plain GET and decodes to 8 kHz', async () => {
+  it('SEM-P4: fetches with a plain GET and decodes to 8 kHz', async () => {
     const { url, requests } = route('/plain.wav', wav());
     const cache = new AudioUrlCache();
     try {
@@ -107,7 +107,7 @@ describe('AudioUrlCache', () => {
     }
   });
 
-  it('serves from memory while max-age lasts, then fetches again', async () => {
+  it('SEM-H7: serves from memory while max-age lasts, then fetches again', async () => {
     const { url, requests } = route('/max-age.wav', wav({ 'cache-control': 'public, max-age=60' }));
     const time = clock();
     const cache = new AudioUrlCache({ now: time.now });

@@ -42,7 +42,7 @@ describe('<Dial record> (engine)', () => {
   const bridged = (durationMs: number, channels: 1 | 2) =>
     ({ status: 'completed', childCallSid: CHILD, durationSeconds: Math.round(durationMs / 1000), bridged: true, recording: { file: '', durationMs, endedBy: '', channels } }) as const;
 
-  it('record-from-answer-dual: the leg records both tracks in two channels; the action and the callbacks get the DialVerb recording', async () => {
+  it('SEM-X7: record-from-answer-dual: the leg records both tracks in two channels; the action and the callbacks get the DialVerb recording', async () => {
     fixture.app.documents.set(
       '/voice',
       '<Response><Dial action="/after" record="record-from-answer-dual" recordingStatusCallback="/rsc" recordingStatusCallbackEvent="in-progress completed"><Number>+15550123</Number></Dial><Say>unreachable</Say></Response>',

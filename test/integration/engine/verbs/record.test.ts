@@ -110,7 +110,7 @@ describe('<Record> (engine, SEM-R1..R6)', () => {
     assert.equal(rows[1]!.filePath, null, 'nothing to download');
   });
 
-  it('trimmed to under a second is absent (16101) and announced when asked; do-not-trim keeps it', async () => {
+  it('SEM-R4: trimmed to under a second is absent (16101) and announced when asked; do-not-trim keeps it', async () => {
     fixture.app.documents.set(
       '/voice',
       '<Response><Record action="/a" recordingStatusCallback="/rsc" recordingStatusCallbackEvent="in-progress completed absent"/><Say>Short</Say><Record action="/a" trim="do-not-trim"/></Response>',
