@@ -35,6 +35,10 @@ export async function listenOnMedia(
   let stoppedByUs = false;
   let settle!: (stopped: { reason: RecordStopReason; info: RecordingInfo | null }) => void;
   const finished = new Promise<{ reason: RecordStopReason; info: RecordingInfo | null }>((resolve) => (settle = resolve));
+  /** Settles when listening is over, however it ended (by itself, stopped, the call gone). */
+  let over!: () => void;
+  const done = new Promise<void>((resolve) => (over = resolve));
+  void finished.then(over);
   let heard!: () => void;
   const voice = new Promise<void>((resolve) => (heard = resolve));
   const onStopped = (recordId: string, reason: RecordStopReason, info: RecordingInfo | null): void => {
@@ -91,7 +95,7 @@ export async function listenOnMedia(
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
       try {
-        return await Promise.race([voice.then(() => true), timedOut, finished.then(() => voiceHeard), hungUp]);
+        return await Promise.race([voice.then(() => true), timedOut, done.then(() => voiceHeard), hungUp]);
       } finally {
         clearTimeout(timer);
       }
@@ -102,6 +106,7 @@ export async function listenOnMedia(
     },
     async stop(): Promise<Utterance> {
       stoppedByUs = true;
+      over();
       // When it had just ended by itself, its event carries the file.
       const info = await media.stopRecord(id).catch(async () => (await finished).info);
       detach();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import wavefile from 'wavefile';
+import { decodeUlaw, encodeUlaw } from '../../src/media/codec/g711.js';
 
 export const RATE = 8000;
 export const SOX = '/usr/bin/sox';
@@ -15,6 +16,15 @@ export const SOX = '/usr/bin/sox';
 export function sine(frequency: number, seconds: number, amplitude: number): Int16Array {
   const out = new Int16Array(Math.round(RATE * seconds));
   for (let i = 0; i < out.length; i++) out[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * frequency * i) / RATE));
+  return out;
+}
+
+/** `pcm` as a phone line carries it: through G.711 µ-law and back. */
+export function throughUlaw(pcm: Int16Array): Int16Array {
+  const bytes = new Uint8Array(pcm.length);
+  encodeUlaw(pcm, bytes);
+  const out = new Int16Array(pcm.length);
+  decodeUlaw(bytes, out);
   return out;
 }
 

@@ -5,23 +5,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeUlaw, encodeUlaw } from '../../../src/media/codec/g711.js';
 import { FliteProvider } from '../../../src/tts/index.js';
 import { findPocketsphinx, PocketsphinxRecognizer, SpeechError, splitHints } from '../../../src/speech/index.js';
 import { jsgfGrammar, normalizePhrase, parseTimedOutput } from '../../../src/speech/pocketsphinx.js';
 import { upsample2x } from '../../../src/speech/upsample.js';
+import { throughUlaw } from '../../support/audio.js';
 
 const found = findPocketsphinx();
 const skip = 'missing' in found ? `pocketsphinx is not installed here: ${found.missing}` : false;
-
-/** What a phone line does to audio: 8 kHz µ-law and back. */
-function overTheLine(pcm: Int16Array): Int16Array {
-  const ulaw = new Uint8Array(pcm.length);
-  encodeUlaw(pcm, ulaw);
-  const back = new Int16Array(pcm.length);
-  decodeUlaw(ulaw, back);
-  return back;
-}
 
 function withSilence(pcm: Int16Array, ms: number): Int16Array {
   const pad = (ms * 8000) / 1000;
@@ -45,7 +36,7 @@ describe('pocketsphinx recognizer', { skip, timeout: 120_000 }, () => {
   });
 
   async function spoken(text: string): Promise<Int16Array> {
-    return withSilence(overTheLine(await tts.synthesize(text, { voice: 'rms' })), 300);
+    return withSilence(throughUlaw(await tts.synthesize(text, { voice: 'rms' })), 300);
   }
 
   it('hears each phrase of a menu, said over a µ-law line, among the hints', async () => {

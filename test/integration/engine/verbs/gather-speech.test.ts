@@ -7,9 +7,9 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeUlaw, encodeUlaw } from '../../../../src/media/codec/g711.js';
 import { findPocketsphinx, SpeechError, type SpeechRecognizer, type Transcript } from '../../../../src/speech/index.js';
 import { FliteProvider } from '../../../../src/tts/index.js';
+import { throughUlaw } from '../../../support/audio.js';
 import { startEngineFixture, type EngineFixture, type TimelineEvent } from '../../../support/engine-fixture.js';
 import { RecordingCallLeg } from '../../../support/recording-call-leg.js';
 import type { Hit } from '../../../support/web-app.js';
@@ -54,12 +54,11 @@ describe('<Gather input="speech"> (on a recording leg)', { timeout: 120_000 }, (
 
   /** A phrase as a caller says it down a phone line. */
   async function said(text: string): Promise<Int16Array> {
-    const pcm = await tts.synthesize(text, { voice: 'rms' });
-    const line = new Uint8Array(pcm.length);
-    encodeUlaw(pcm, line);
-    const back = new Int16Array(pcm.length + 4000);
-    decodeUlaw(line, back.subarray(2000, 2000 + pcm.length));
-    return back;
+    const line = throughUlaw(await tts.synthesize(text, { voice: 'rms' }));
+    // A quarter of a second of silence on each side, as a caller pauses.
+    const padded = new Int16Array(line.length + 4000);
+    padded.set(line, 2000);
+    return padded;
   }
 
   /** Runs the call with `speech` as the node's recognizer (null: none). */

@@ -11,7 +11,7 @@ import { createDenoiser } from '../../../../src/media/audio/denoise.js';
 import { decodeUlaw, encodeUlaw } from '../../../../src/media/codec/g711.js';
 import type { MediaCommand } from '../../../../src/media/protocol.js';
 import { writeRtpHeader, type RtpHeaderInit } from '../../../../src/media/rtp/packet.js';
-import { sine } from '../../../support/audio.js';
+import { sine, throughUlaw } from '../../../support/audio.js';
 import { noiseDb, toneDb } from '../../../support/noise.js';
 import { measureYoungAllocation } from '../../../support/young-allocation.js';
 import { createLegCommand, LoopSocket, ManualTimers, startWorkerRuntime } from '../../../support/worker-runtime.js';
@@ -120,15 +120,6 @@ function sendThrough(socket: LoopSocket, port: number, timers: ManualTimers, pcm
     timers.tick();
   }
   for (let i = 0; i < 10; i++) timers.tick(); // the jitter buffer drains
-}
-
-/** `pcm` as the leg hears it: through µ-law and back. */
-function throughUlaw(pcm: Int16Array): Int16Array {
-  const bytes = new Uint8Array(pcm.length);
-  encodeUlaw(pcm, bytes);
-  const out = new Int16Array(pcm.length);
-  decodeUlaw(bytes, out);
-  return out;
 }
 
 /** Where `inner` starts in `outer` (exact match of its first frame), or -1. */
